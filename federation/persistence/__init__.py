@@ -1,0 +1,1 @@
+"""Persistence: recorders that also number the signed log, and the node's own SQL."""

@@ -1,0 +1,65 @@
+"""The node's own SQL (views, log, idempotency) on the same datastore as its events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Literal, Protocol
+
+from eventsourcing.postgres import PostgresDatastore
+from eventsourcing.sqlite import SQLiteDatastore
+
+Dialect = Literal["sqlite", "postgres"]
+
+
+class Cursor(Protocol):
+    """The part of a DB-API cursor the node uses; rows are read by column name."""
+
+    def execute(self, query: Any, params: Any = ...) -> Any: ...
+    def executemany(self, query: Any, params_seq: Any) -> Any: ...
+    def fetchall(self) -> Any: ...
+    def fetchone(self) -> Any: ...
+
+
+class Database:
+    """Transactions on the application's datastore, written once for SQLite and PostgreSQL.
+
+    Queries are written with ``?`` placeholders; on PostgreSQL they become ``%s``.
+    """
+
+    def __init__(self, datastore: SQLiteDatastore | PostgresDatastore) -> None:
+        self.datastore = datastore
+        self.dialect: Dialect = "sqlite" if isinstance(datastore, SQLiteDatastore) else "postgres"
+
+    def sql(self, query: str) -> str:
+        """The query in this dialect's placeholder style."""
+        return query if self.dialect == "sqlite" else query.replace("?", "%s")
+
+    @contextmanager
+    def transaction(self) -> Iterator[Cursor]:
+        """A write transaction, committed when the block ends without error."""
+        with self.datastore.transaction(commit=True) as cursor:
+            yield cursor
+
+    @contextmanager
+    def reading(self) -> Iterator[Cursor]:
+        """A read-only transaction."""
+        with self.datastore.transaction(commit=False) as cursor:
+            yield cursor
+
+    def execute_script(self, statements: Sequence[str]) -> None:
+        """Run DDL statements in one transaction."""
+        with self.transaction() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+    def query(self, query: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Rows of a read query as plain dicts."""
+        with self.reading() as cursor:
+            cursor.execute(self.sql(query), tuple(params))
+            return [dict(row) for row in cursor.fetchall()]
+
+    def scalar(self, query: str, params: Sequence[Any] = ()) -> Any:
+        """The first column of the first row of a read query, or None."""
+        rows = self.query(query, params)
+        return next(iter(rows[0].values())) if rows else None

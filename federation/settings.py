@@ -1,0 +1,85 @@
+"""Node settings from the environment (AIDFED_*) or a .env file, through pydantic-settings."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal
+from urllib.parse import unquote, urlsplit
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class NodeKind(StrEnum):
+    """The three kinds of node."""
+
+    COMMITTEE = "committee"
+    INTERNATIONAL = "international"
+    LIAISON = "liaison"
+
+
+class Settings(BaseSettings):
+    """Everything a node needs to start; built once by the composition root."""
+
+    model_config = SettingsConfigDict(env_prefix="AIDFED_", env_file=".env", extra="ignore")
+
+    node_id: str = Field(default="DE", description="node id: a country code, INTL or RU-LIAISON")
+    kind: NodeKind = NodeKind.COMMITTEE
+    name: str = "Komitee Arbeiterhilfe Deutschland"
+    data_dir: Path = Field(default=Path("data/DE"), description="the node's own folder")
+    database: str = Field(
+        default="sqlite",
+        description="'sqlite' (a file in data_dir), 'memory', or a postgresql:// URL",
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    mode: Literal["production", "demo", "test"] = "production"
+
+    @field_validator("node_id")
+    @classmethod
+    def _node_id(cls, value: str) -> str:
+        value = value.strip().upper()
+        if not value or not all(ch.isalnum() or ch == "-" for ch in value):
+            raise ValueError("node_id is letters, digits and '-' only, e.g. DE or RU-LIAISON")
+        return value
+
+    @field_validator("database")
+    @classmethod
+    def _database(cls, value: str) -> str:
+        if value not in ("sqlite", "memory") and not value.startswith(
+            ("postgresql://", "postgres://")
+        ):
+            raise ValueError("database is 'sqlite', 'memory' or a postgresql:// URL")
+        return value
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The eventsourcing environment for this node's application."""
+        if self.database in ("sqlite", "memory"):
+            name = (
+                f"file:{self.node_id}?mode=memory&cache=shared"
+                if self.database == "memory"
+                else str(self.data_dir / "events.sqlite")
+            )
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": name,
+                "SQLITE_LOCK_TIMEOUT": "10",
+                "APPLICATION_RECORDER_TOPIC": (
+                    "federation.persistence.sqlite:LoggedSQLiteApplicationRecorder"
+                ),
+            }
+        url = urlsplit(self.database)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": url.path.lstrip("/"),
+            "POSTGRES_HOST": url.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(url.port or 5432),
+            "POSTGRES_USER": unquote(url.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(url.password or ""),
+            "POSTGRES_POOL_SIZE": "8",
+            "POSTGRES_MAX_OVERFLOW": "8",
+            "APPLICATION_RECORDER_TOPIC": (
+                "federation.persistence.postgres:LoggedPostgresApplicationRecorder"
+            ),
+        }

@@ -1,0 +1,1 @@
+"""Read models built from events: pure functions from events to row operations."""

@@ -1,0 +1,49 @@
+"""The composition root: ``create_app(settings)`` builds a node's application and HTTP API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from federation.api import errors
+from federation.api.routers import committee, node
+from federation.node.committee import CommitteeApplication
+from federation.settings import NodeKind, Settings
+
+DESCRIPTION = """
+A node of the Aid Federation. A national committee records what it raises and spends as
+immutable events: campaigns, pledges, receipts (cash and in kind, corrected only by reversal)
+and transfers (initiated, countersigned and sent by three different people).
+
+Amounts are decimal strings with a currency code, never JSON numbers; they are never rounded.
+Every command takes an `Idempotency-Key` header: repeating a command with the same key and body
+gives the same answer and records nothing twice. Refusals carry a stable `code` naming the rule.
+"""
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Build the node described by ``settings``; nothing is opened until the app starts."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.kind is not NodeKind.COMMITTEE:
+            raise NotImplementedError(f"{settings.kind.value} nodes are not served yet")
+        application = CommitteeApplication(settings)
+        app.state.node = application
+        try:
+            yield
+        finally:
+            application.close()
+
+    app = FastAPI(
+        title=f"Aid Federation node {settings.node_id}",
+        description=DESCRIPTION,
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    app.include_router(node.router)
+    app.include_router(committee.router)
+    return app

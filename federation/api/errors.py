@@ -1,0 +1,69 @@
+"""The one place where domain errors become HTTP answers."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from domain.errors import DecisionMissing, DomainError, InvalidInput, NotFound, NotPermitted
+
+STATUS = {InvalidInput: 422, NotFound: 404, NotPermitted: 403, DecisionMissing: 409}
+
+
+class ErrorBody(BaseModel):
+    """What went wrong: a stable code, a sentence for people, and the kind of refusal."""
+
+    code: str
+    message: str
+    kind: str
+
+
+class ErrorResponse(BaseModel):
+    """Every refusal has this shape."""
+
+    error: ErrorBody
+
+
+def status_for(error: DomainError) -> int:
+    """409 for a broken rule, 422 for bad input, 404 for unknown, 403 for a role refused."""
+    for cls, status in STATUS.items():
+        if isinstance(error, cls):
+            return status
+    return 409
+
+
+def error_response(status: int, code: str, message: str, kind: str) -> JSONResponse:
+    body = ErrorResponse(error=ErrorBody(code=code, message=message, kind=kind))
+    return JSONResponse(status_code=status, content=body.model_dump())
+
+
+async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    return error_response(status_for(exc), exc.code, exc.message, exc.kind)
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = []
+    for err in exc.errors():
+        where = ".".join(str(part) for part in err.get("loc", ()) if part != "body")
+        problems.append(f"{where}: {err.get('msg', 'invalid')}")
+    message = "the request is invalid — " + "; ".join(problems) + "; nothing was recorded"
+    return error_response(422, "request.invalid", message, "input")
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on ``app``."""
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+
+
+# Documented on every command route so clients can rely on the shape of refusals.
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    403: {"model": ErrorResponse, "description": "the acting role may not do this"},
+    404: {"model": ErrorResponse, "description": "something named in the request is unknown"},
+    409: {"model": ErrorResponse, "description": "a rule of the domain refused the command"},
+    422: {"model": ErrorResponse, "description": "the input is malformed"},
+}

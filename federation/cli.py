@@ -1,0 +1,54 @@
+"""The ``aidfed`` command: serve a node, run the demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from federation.api.app import create_app
+from federation.settings import NodeKind, Settings
+
+app = typer.Typer(help="Aid Federation: nodes of an event-sourced federation of aid committees.")
+
+
+@app.command()
+def serve(
+    node_id: Annotated[str, typer.Option(envvar="AIDFED_NODE_ID", help="e.g. DE, FR, US")] = "DE",
+    name: Annotated[str, typer.Option(envvar="AIDFED_NAME")] = "Komitee Arbeiterhilfe",
+    data_dir: Annotated[Path, typer.Option(envvar="AIDFED_DATA_DIR")] = Path("data/DE"),
+    database: Annotated[str, typer.Option(envvar="AIDFED_DATABASE")] = "sqlite",
+    host: Annotated[str, typer.Option(envvar="AIDFED_HOST")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="AIDFED_PORT")] = 8000,
+) -> None:
+    """Serve one committee node over HTTP."""
+    settings = Settings(
+        node_id=node_id,
+        kind=NodeKind.COMMITTEE,
+        name=name,
+        data_dir=data_dir,
+        database=database,
+        host=host,
+        port=port,
+    )
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+@app.command()
+def demo(
+    data_dir: Annotated[Path, typer.Option(help="where the demo keeps its data")] = Path(
+        "data/demo"
+    ),
+    port: Annotated[int, typer.Option(help="port of the committee node")] = 8000,
+) -> None:
+    """Start a committee node on loopback, record the sample story through its API, keep serving."""
+    from federation.demo import run_demo
+
+    run_demo(data_dir, port)
+
+
+def main() -> None:
+    """Entry point of the ``aidfed`` console script."""
+    app()

@@ -6,6 +6,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlsplit
+from uuid import uuid4
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,6 +37,11 @@ class Settings(BaseSettings):
     port: int = 8000
     mode: Literal["production", "demo", "test"] = "production"
 
+    @property
+    def log_origin(self) -> str:
+        """The origin line of this node's checkpoints (C2SP tlog-checkpoint)."""
+        return f"aidfed.example/{self.node_id}"
+
     @field_validator("node_id")
     @classmethod
     def _node_id(cls, value: str) -> str:
@@ -56,8 +62,9 @@ class Settings(BaseSettings):
     def eventsourcing_env(self) -> dict[str, str]:
         """The eventsourcing environment for this node's application."""
         if self.database in ("sqlite", "memory"):
+            # A fresh name each time: two in-memory nodes never share a database by accident.
             name = (
-                f"file:{self.node_id}?mode=memory&cache=shared"
+                f"file:{self.node_id}-{uuid4().hex}?mode=memory&cache=shared"
                 if self.database == "memory"
                 else str(self.data_dir / "events.sqlite")
             )

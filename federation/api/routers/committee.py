@@ -21,7 +21,7 @@ router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES)
 
 @router.post("/committee", tags=["committee"], status_code=201, response_model=s.CommandResult)
 def constitute(
-    body: s.ConstituteCommittee, app: AppDep, actor: ActorDep, key: IdempotencyKey
+    body: s.ConstituteCommittee, app: AppDep, actor: ActorDep, key: IdempotencyKey = None
 ) -> Any:
     """Constitute this node's national committee (the secretary, once)."""
     ctx = context(actor, key, "constitute", body)
@@ -33,7 +33,9 @@ def constitute(
 @router.post(
     "/committee/delegates", tags=["committee"], status_code=201, response_model=s.CommandResult
 )
-def admit_delegate(body: s.AdmitDelegate, app: AppDep, actor: ActorDep, key: IdempotencyKey) -> Any:
+def admit_delegate(
+    body: s.AdmitDelegate, app: AppDep, actor: ActorDep, key: IdempotencyKey = None
+) -> Any:
     """Admit a delegate of a party branch, trade union, cooperative or workers' circle."""
     ctx = context(actor, key, "admit_delegate", body)
     return app.admit_delegate(
@@ -46,7 +48,7 @@ def admit_delegate(body: s.AdmitDelegate, app: AppDep, actor: ActorDep, key: Ide
 
 @router.post("/committee/officers", tags=["committee"], response_model=s.CommandResult)
 def appoint_officer(
-    body: s.AppointOfficer, app: AppDep, actor: ActorDep, key: IdempotencyKey
+    body: s.AppointOfficer, app: AppDep, actor: ActorDep, key: IdempotencyKey = None
 ) -> Any:
     """Appoint the treasurer or the secretary (never the same person)."""
     ctx = context(actor, key, "appoint_officer", body)
@@ -54,7 +56,9 @@ def appoint_officer(
 
 
 @router.post("/campaigns", tags=["campaigns"], status_code=201, response_model=s.CommandResult)
-def open_campaign(body: s.OpenCampaign, app: AppDep, actor: ActorDep, key: IdempotencyKey) -> Any:
+def open_campaign(
+    body: s.OpenCampaign, app: AppDep, actor: ActorDep, key: IdempotencyKey = None
+) -> Any:
     """Open a campaign: collection, special event, donation or loan drive, expansion, agitation."""
     ctx = context(actor, key, "open_campaign", body)
     return app.open_campaign(
@@ -69,7 +73,7 @@ def open_campaign(body: s.OpenCampaign, app: AppDep, actor: ActorDep, key: Idemp
 
 @router.post("/campaigns/{code}/close", tags=["campaigns"], response_model=s.CommandResult)
 def close_campaign(
-    code: str, body: s.CloseCampaign, app: AppDep, actor: ActorDep, key: IdempotencyKey
+    code: str, body: s.CloseCampaign, app: AppDep, actor: ActorDep, key: IdempotencyKey = None
 ) -> Any:
     """Close a campaign; later receipts must cite another one."""
     ctx = context(actor, key, "close_campaign", body, code=code)
@@ -84,7 +88,9 @@ def list_campaigns(app: AppDep, limit: Limit = 100, offset: Offset = 0) -> Any:
 
 
 @router.post("/pledges", tags=["pledges"], status_code=201, response_model=s.CommandResult)
-def record_pledge(body: s.RecordPledge, app: AppDep, actor: ActorDep, key: IdempotencyKey) -> Any:
+def record_pledge(
+    body: s.RecordPledge, app: AppDep, actor: ActorDep, key: IdempotencyKey = None
+) -> Any:
     """Record a pledge; its instalments must sum exactly to its total. Pledges are not funds."""
     ctx = context(actor, key, "record_pledge", body)
     return app.record_pledge(
@@ -100,7 +106,7 @@ def record_pledge(body: s.RecordPledge, app: AppDep, actor: ActorDep, key: Idemp
 
 @router.post("/pledges/{pledge_id}/reschedule", tags=["pledges"], response_model=s.CommandResult)
 def reschedule_pledge(
-    pledge_id: UUID, body: s.Reschedule, app: AppDep, actor: ActorDep, key: IdempotencyKey
+    pledge_id: UUID, body: s.Reschedule, app: AppDep, actor: ActorDep, key: IdempotencyKey = None
 ) -> Any:
     """Replace the open instalments with a schedule summing to what is outstanding."""
     ctx = context(actor, key, "reschedule_pledge", body, pledge_id=str(pledge_id))
@@ -115,7 +121,11 @@ def reschedule_pledge(
     response_model=s.CommandResult,
 )
 def settle_instalment(
-    pledge_id: UUID, body: s.SettleInstalment, app: AppDep, actor: ActorDep, key: IdempotencyKey
+    pledge_id: UUID,
+    body: s.SettleInstalment,
+    app: AppDep,
+    actor: ActorDep,
+    key: IdempotencyKey = None,
 ) -> Any:
     """Settle an instalment with the amount actually paid; the money is booked as a receipt."""
     ctx = context(actor, key, "settle_instalment", body, pledge_id=str(pledge_id))
@@ -130,7 +140,7 @@ def settle_instalment(
 
 @router.post("/pledges/{pledge_id}/cancel", tags=["pledges"], response_model=s.CommandResult)
 def cancel_pledge(
-    pledge_id: UUID, body: s.WithReason, app: AppDep, actor: ActorDep, key: IdempotencyKey
+    pledge_id: UUID, body: s.WithReason, app: AppDep, actor: ActorDep, key: IdempotencyKey = None
 ) -> Any:
     """Cancel what is outstanding on a pledge."""
     ctx = context(actor, key, "cancel_pledge", body, pledge_id=str(pledge_id))
@@ -145,7 +155,9 @@ def list_pledges(app: AppDep, limit: Limit = 100, offset: Offset = 0) -> Any:
 
 
 @router.post("/receipts/cash", tags=["receipts"], status_code=201, response_model=s.CommandResult)
-def record_cash(body: s.CashReceiptIn, app: AppDep, actor: ActorDep, key: IdempotencyKey) -> Any:
+def record_cash(
+    body: s.CashReceiptIn, app: AppDep, actor: ActorDep, key: IdempotencyKey = None
+) -> Any:
     """Record money received for a campaign."""
     ctx = context(actor, key, "record_cash", body)
     line = CashReceiptLine(
@@ -163,7 +175,7 @@ def record_cash(body: s.CashReceiptIn, app: AppDep, actor: ActorDep, key: Idempo
     "/receipts/in-kind", tags=["receipts"], status_code=201, response_model=s.CommandResult
 )
 def record_in_kind(
-    body: s.InKindReceiptIn, app: AppDep, actor: ActorDep, key: IdempotencyKey
+    body: s.InKindReceiptIn, app: AppDep, actor: ActorDep, key: IdempotencyKey = None
 ) -> Any:
     """Record goods received in kind, with their valuation (kept apart from cash)."""
     ctx = context(actor, key, "record_in_kind", body)
@@ -181,7 +193,11 @@ def record_in_kind(
 
 @router.post("/receipts/{receipt_id}/reverse", tags=["receipts"], response_model=s.CommandResult)
 def reverse_receipt(
-    receipt_id: UUID, body: s.ReverseReceipt, app: AppDep, actor: ActorDep, key: IdempotencyKey
+    receipt_id: UUID,
+    body: s.ReverseReceipt,
+    app: AppDep,
+    actor: ActorDep,
+    key: IdempotencyKey = None,
 ) -> Any:
     """Reverse a receipt recorded in error; receipts are never edited."""
     ctx = context(actor, key, "reverse_receipt", body, receipt_id=str(receipt_id))
@@ -197,7 +213,7 @@ def list_receipts(app: AppDep, limit: Limit = 100, offset: Offset = 0) -> Any:
 
 @router.post("/transfers", tags=["transfers"], status_code=201, response_model=s.CommandResult)
 def initiate_transfer(
-    body: s.InitiateTransfer, app: AppDep, actor: ActorDep, key: IdempotencyKey
+    body: s.InitiateTransfer, app: AppDep, actor: ActorDep, key: IdempotencyKey = None
 ) -> Any:
     """Initiate a transfer of at most the available balance in its currency."""
     ctx = context(actor, key, "initiate_transfer", body)
@@ -213,7 +229,7 @@ def initiate_transfer(
 @router.post(
     "/transfers/{transfer_id}/countersign", tags=["transfers"], response_model=s.CommandResult
 )
-def countersign(transfer_id: UUID, app: AppDep, actor: ActorDep, key: IdempotencyKey) -> Any:
+def countersign(transfer_id: UUID, app: AppDep, actor: ActorDep, key: IdempotencyKey = None) -> Any:
     """Countersign a transfer; the initiator may not."""
     ctx = context(actor, key, "countersign", None, transfer_id=str(transfer_id))
     return app.countersign_transfer(ctx, transfer_id=transfer_id)
@@ -221,7 +237,11 @@ def countersign(transfer_id: UUID, app: AppDep, actor: ActorDep, key: Idempotenc
 
 @router.post("/transfers/{transfer_id}/send", tags=["transfers"], response_model=s.CommandResult)
 def send(
-    transfer_id: UUID, body: s.SendTransfer, app: AppDep, actor: ActorDep, key: IdempotencyKey
+    transfer_id: UUID,
+    body: s.SendTransfer,
+    app: AppDep,
+    actor: ActorDep,
+    key: IdempotencyKey = None,
 ) -> Any:
     """Send (pay) a countersigned transfer; a third person does it. In transit until confirmed."""
     ctx = context(actor, key, "send", body, transfer_id=str(transfer_id))
@@ -232,7 +252,7 @@ def send(
 
 @router.post("/transfers/{transfer_id}/cancel", tags=["transfers"], response_model=s.CommandResult)
 def cancel_transfer(
-    transfer_id: UUID, body: s.WithReason, app: AppDep, actor: ActorDep, key: IdempotencyKey
+    transfer_id: UUID, body: s.WithReason, app: AppDep, actor: ActorDep, key: IdempotencyKey = None
 ) -> Any:
     """Cancel a transfer that has not been sent."""
     ctx = context(actor, key, "cancel_transfer", body, transfer_id=str(transfer_id))

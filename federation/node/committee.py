@@ -51,13 +51,13 @@ class CommitteeApplication(NodeApplication):
 
     def committee(self) -> NationalCommittee:
         """This node's committee; refused until it has been constituted."""
-        committee_id = NationalCommittee.id_for(self.country)
-        if not self.exists(committee_id):
+        try:
+            return self.load(NationalCommittee, NationalCommittee.id_for(self.country), "committee")
+        except NotFound:
             raise RuleBroken(
                 "committee.not_constituted",
                 f"the committee of {self.country} has not been constituted yet",
-            )
-        return self.load(NationalCommittee, committee_id, "committee")
+            ) from None
 
     @command
     def constitute(self, ctx: Context, *, name: str, national_section: str, on: date) -> Outcome:
@@ -101,10 +101,10 @@ class CommitteeApplication(NodeApplication):
 
     def campaign(self, code: str) -> Campaign:
         """The campaign with this code."""
-        campaign_id = Campaign.id_for(self.country, code)
-        if not self.exists(campaign_id):
-            raise NotFound("campaign.not_found", f"no campaign with code {code!r}")
-        return self.load(Campaign, campaign_id, "campaign")
+        try:
+            return self.load(Campaign, Campaign.id_for(self.country, code.strip()), "campaign")
+        except NotFound:
+            raise NotFound("campaign.not_found", f"no campaign with code {code!r}") from None
 
     @command
     def open_campaign(
@@ -219,8 +219,10 @@ class CommitteeApplication(NodeApplication):
             return derive_id(kind, self.country, reference.strip())
         return ctx.new_id(kind)
 
-    def _new_cash_receipt(self, ctx: Context, line: CashReceiptLine) -> CashReceipt:
-        campaign = self.campaign(line.campaign_code)
+    def _new_cash_receipt(
+        self, ctx: Context, line: CashReceiptLine, campaign: Campaign | None = None
+    ) -> CashReceipt:
+        campaign = campaign or self.campaign(line.campaign_code)
         campaign.require_open()
         receipt_id = self._receipt_id(ctx, "cash-receipt", line.reference)
         if line.reference and self.exists(receipt_id):
@@ -247,7 +249,10 @@ class CommitteeApplication(NodeApplication):
     @command
     def record_cash_receipts(self, ctx: Context, lines: Sequence[CashReceiptLine]) -> Outcome:
         """Record many receipts in one transaction: all of them or none."""
-        receipts = [self._new_cash_receipt(ctx, line) for line in lines]
+        campaigns = {code: self.campaign(code) for code in {line.campaign_code for line in lines}}
+        receipts = [self._new_cash_receipt(ctx, ln, campaigns[ln.campaign_code]) for ln in lines]
+        if len({r.id for r in receipts}) != len(receipts):
+            raise RuleBroken("receipt.reference_repeated", "two lines carry the same reference")
         return Outcome({"receipt_ids": [str(r.id) for r in receipts]}, list(receipts))
 
     @command

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import fields, is_dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from eventsourcing.persistence import Transcoding
@@ -42,21 +43,38 @@ class FrozenDataclass(Transcoding):
         return self.type(**data)
 
 
-class ActorTranscoding(FrozenDataclass):
-    """The acting person and role; the role comes back as a ``Role``."""
+class ActorTranscoding(Transcoding):
+    """The acting person and role as a two-item list: compact, since every event carries one."""
 
-    def __init__(self) -> None:
-        super().__init__(Actor, "actor")
+    type = Actor
+    name = "actor"
 
-    def decode(self, data: dict[str, Any]) -> Actor:
-        return Actor(person=data["person"], role=Role(data["role"]))
+    def encode(self, obj: Actor) -> list[str]:
+        return [obj.person, obj.role.value]
+
+    def decode(self, data: list[str]) -> Actor:
+        return Actor(person=data[0], role=Role(data[1]))
+
+
+class MoneyAsText(Transcoding):
+    """Money as exact decimal text and code, "25.00 FRF": one string, never a float."""
+
+    type = Money
+    name = "money"
+
+    def encode(self, obj: Money) -> str:
+        return f"{obj.amount} {obj.currency}"
+
+    def decode(self, data: str) -> Money:
+        amount, code = data.split(" ")
+        return Money(Decimal(amount), code)
 
 
 # Extended by later domain modules; the names are part of the stored format and never change.
 VALUE_OBJECTS: list[Transcoding] = [
     DateAsISO(),
     ActorTranscoding(),
-    FrozenDataclass(Money, "money"),
+    MoneyAsText(),
     FrozenDataclass(Instalment, "instalment"),
     FrozenDataclass(Settlement, "settlement"),
 ]

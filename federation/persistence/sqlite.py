@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
@@ -25,7 +26,7 @@ class LoggedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         return [
             *super().construct_create_table_statements(),
             f"CREATE TABLE IF NOT EXISTS {LOG_POSITIONS_TABLE} ("
-            "position INTEGER PRIMARY KEY, notification_id INTEGER NOT NULL UNIQUE)",
+            "position INTEGER PRIMARY KEY, notification_id INTEGER NOT NULL)",
             f"CREATE TABLE IF NOT EXISTS {IDEMPOTENCY_TABLE} ("
             "key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, result TEXT NOT NULL)",
         ]
@@ -33,15 +34,33 @@ class LoggedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        notification_ids = super()._insert_events(c, stored_events, **kwargs)
-        if notification_ids:
-            # The writer holds SQLite's write lock, so MAX(position) cannot move under us.
-            c.execute(f"SELECT COALESCE(MAX(position), 0) FROM {LOG_POSITIONS_TABLE}")
-            head = int(c.fetchone()[0])
-            c.executemany(
-                f"INSERT INTO {LOG_POSITIONS_TABLE} (position, notification_id) VALUES (?, ?)",
-                [(head + i, nid) for i, nid in enumerate(notification_ids, start=1)],
-            )
+        if not stored_events:
+            return []
+        # One executemany instead of the library's row-by-row inserts. Inside the write
+        # transaction nobody else inserts, and SQLite gives a table without AUTOINCREMENT
+        # the rowid MAX(rowid)+1, so the new notification ids are the next n integers.
+        c.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {self.events_table_name}")
+        last = int(c.fetchone()[0])
+        c.executemany(
+            self.insert_events_statement,
+            [
+                (
+                    s.originator_id.hex if isinstance(s.originator_id, UUID) else s.originator_id,
+                    s.originator_version,
+                    s.topic,
+                    s.state,
+                )
+                for s in stored_events
+            ],
+        )
+        notification_ids = list(range(last + 1, last + 1 + len(stored_events)))
+        # The writer holds SQLite's write lock, so MAX(position) cannot move under us.
+        c.execute(f"SELECT COALESCE(MAX(position), 0) FROM {LOG_POSITIONS_TABLE}")
+        head = int(c.fetchone()[0])
+        c.executemany(
+            f"INSERT INTO {LOG_POSITIONS_TABLE} (position, notification_id) VALUES (?, ?)",
+            [(head + i, nid) for i, nid in enumerate(notification_ids, start=1)],
+        )
         record: IdempotencyRecord | None = kwargs.get("idempotency")
         if record is not None:
             c.execute(

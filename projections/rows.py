@@ -22,9 +22,10 @@ class Table:
     key: tuple[str, ...]
     indexes: tuple[tuple[str, ...], ...] = ()
 
-    def ddl(self) -> list[str]:
-        """CREATE statements, valid in SQLite and PostgreSQL."""
-        cols = ", ".join(f"{name} {kind}" for name, kind in self.columns.items())
+    def ddl(self, dialect: str = "sqlite") -> list[str]:
+        """CREATE statements for SQLite or PostgreSQL (which spells BLOB as BYTEA)."""
+        types = {"BLOB": "BYTEA"} if dialect == "postgres" else {}
+        cols = ", ".join(f"{name} {types.get(kind, kind)}" for name, kind in self.columns.items())
         statements = [
             f"CREATE TABLE IF NOT EXISTS {self.name} ({cols}, PRIMARY KEY ({', '.join(self.key)}))"
         ]

@@ -117,7 +117,7 @@ class LocalProjection:
         self.project = project
         self.writer = RowWriter(db)
         self._lock = threading.Lock()
-        db.execute_script([s for t in (POSITIONS, *tables) for s in t.ddl()])
+        db.execute_script([s for t in (POSITIONS, *tables) for s in t.ddl(db.dialect)])
 
     def catch_up(self) -> int:
         """Apply every event recorded since the last call; returns how many were applied."""

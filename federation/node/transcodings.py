@@ -9,7 +9,15 @@ from typing import Any
 
 from eventsourcing.persistence import Transcoding
 
+from domain.decisions import (
+    AgencyOpinion,
+    DeliveryConfirmation,
+    EnterpriseInProduction,
+    UnionDecision,
+)
+from domain.loan import Certificate, LoanTerms
 from domain.money import Money
+from domain.period_report import BalanceAssertion
 from domain.pledge import Instalment, Settlement
 from domain.roles import Actor, Role
 
@@ -77,4 +85,11 @@ VALUE_OBJECTS: list[Transcoding] = [
     MoneyAsText(),
     FrozenDataclass(Instalment, "instalment"),
     FrozenDataclass(Settlement, "settlement"),
+    FrozenDataclass(AgencyOpinion, "agency_opinion"),
+    FrozenDataclass(UnionDecision, "union_decision"),
+    FrozenDataclass(DeliveryConfirmation, "delivery_confirmation"),
+    FrozenDataclass(EnterpriseInProduction, "enterprise_in_production"),
+    FrozenDataclass(LoanTerms, "loan_terms"),
+    FrozenDataclass(Certificate, "certificate"),
+    FrozenDataclass(BalanceAssertion, "balance_assertion"),
 ]

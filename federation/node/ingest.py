@@ -1,0 +1,114 @@
+"""Events of other nodes arriving at this node: stored, projected and cursored in one transaction.
+
+This is the one door through which another node's decisions (an opinion, a union's approval, a
+rate, a recognition) reach this node. Federation sync calls it after verifying a page against a
+signed checkpoint; tests call it with entries taken from another node's log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import StoredEvent
+
+from domain.errors import InvalidInput
+from federation.node.projection import POSITIONS, RowWriter, read_position, write_position
+from federation.persistence.database import Database
+from projections.rows import Op, Table
+
+INGESTED = Table(
+    "ingested_entries",
+    {
+        "upstream": "TEXT",
+        "position": "BIGINT",
+        "originator_id": "TEXT",
+        "originator_version": "BIGINT",
+        "topic": "TEXT",
+        "state": "BLOB",
+    },
+    ("upstream", "position"),
+)
+CURSOR = "ingested"
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteEntry:
+    """One entry of another node's log, as that node stored it."""
+
+    position: int
+    originator_id: UUID
+    originator_version: int
+    topic: str
+    state: bytes
+
+
+RemoteProjector = Callable[[str, Any], list[Op]]
+
+
+class Ingestor:
+    """Applies other nodes' entries exactly once, in order, per upstream."""
+
+    def __init__(self, app: Application[Any], db: Database, projectors: dict[str, RemoteProjector]):
+        self.app = app
+        self.db = db
+        self.projectors = projectors
+        self.writer = RowWriter(db)
+        db.execute_script([*POSITIONS.ddl(db.dialect), *INGESTED.ddl(db.dialect)])
+
+    def cursor(self, upstream: str) -> int:
+        """The last position of ``upstream`` ingested here (0 for none)."""
+        with self.db.reading() as cursor:
+            return read_position(self.db, cursor, CURSOR, upstream)
+
+    def ingest(self, upstream: str, entries: Sequence[RemoteEntry]) -> int:
+        """Store and project the entries after the cursor; returns how many were new.
+
+        Entries at or below the cursor are ignored (a repeated or overlapping page); a gap
+        after the cursor is refused, so nothing is ever applied out of order.
+        """
+        with self.db.transaction() as cursor:
+            before = read_position(self.db, cursor, CURSOR, upstream)
+            fresh = sorted((e for e in entries if e.position > before), key=lambda e: e.position)
+            expected = list(range(before + 1, before + 1 + len(fresh)))
+            if [e.position for e in fresh] != expected:
+                got = fresh[0].position if fresh else None
+                raise InvalidInput(
+                    "ingest.gap",
+                    f"entries of {upstream} must continue at position {before + 1}, got {got}",
+                )
+            if not fresh:
+                return 0
+            for entry in fresh:
+                self._store(cursor, upstream, entry)
+                event = self.app.mapper.to_domain_event(
+                    StoredEvent(
+                        entry.originator_id, entry.originator_version, entry.topic, entry.state
+                    )
+                )
+                for projector in self.projectors.values():
+                    self.writer.apply(cursor, projector(upstream, event))
+            after = fresh[-1].position
+            for name in (CURSOR, *self.projectors):
+                previous = read_position(self.db, cursor, name, upstream)
+                write_position(self.db, cursor, name, upstream, previous, after)
+            return len(fresh)
+
+    def _store(self, cursor: Any, upstream: str, entry: RemoteEntry) -> None:
+        cursor.execute(
+            self.db.sql(
+                "INSERT INTO ingested_entries (upstream, position, originator_id, "
+                "originator_version, topic, state) VALUES (?, ?, ?, ?, ?, ?)"
+            ),
+            (
+                upstream,
+                entry.position,
+                str(entry.originator_id),
+                entry.originator_version,
+                entry.topic,
+                entry.state,
+            ),
+        )

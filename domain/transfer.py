@@ -14,7 +14,8 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain.committee import require_text
-from domain.errors import RuleBroken
+from domain.decisions import TransferReceiptConfirmation
+from domain.errors import DecisionMissing, InvalidInput, RuleBroken
 from domain.money import Money, require_positive
 from domain.roles import Actor, Role, require_other_person, require_role
 
@@ -64,6 +65,23 @@ class Transfer(Aggregate):
         def apply(self, aggregate: Any) -> None:
             aggregate.status = TransferStatus.CANCELLED
 
+    class ReceiptConfirmed(Aggregate.Event):
+        actor: Actor
+        received: Money
+        confirmed_on: date
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.received = self.received
+            aggregate.status = TransferStatus.CONFIRMED
+
+    class DifferenceBooked(Aggregate.Event):
+        actor: Actor
+        difference: Money
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.difference_booked = self.difference
+
     def __init__(
         self,
         actor: Actor,
@@ -83,6 +101,8 @@ class Transfer(Aggregate):
         self.countersigned_by: str | None = None
         self.sent_by: str | None = None
         self.sent_on: date | None = None
+        self.received: Money | None = None
+        self.difference_booked: Money | None = None
 
     @classmethod
     def initiate(
@@ -152,6 +172,56 @@ class Transfer(Aggregate):
                 "transfer.cannot_cancel", f"cannot cancel: the transfer is {self.status.value}"
             )
         self.trigger_event(self.Cancelled, actor=actor, reason=require_text(reason, "reason"))
+
+    def note_receipt(
+        self, *, confirmation: TransferReceiptConfirmation | None, actor: Actor
+    ) -> None:
+        """Note the receiver's confirmation: the transfer leaves transit with what arrived."""
+        require_role(actor, Role.TREASURER, action="noting a transfer's receipt")
+        if confirmation is None:
+            raise DecisionMissing(
+                "transfer.receipt_unconfirmed",
+                f"no confirmation from {self.recipient} that it received this transfer "
+                "has reached this node yet",
+            )
+        if confirmation.transfer_id != self.id:
+            raise InvalidInput(
+                "transfer.confirmation_mismatch", "the confirmation is of another transfer"
+            )
+        self._require(TransferStatus.SENT, "transfer.not_sent", "note its receipt")
+        if confirmation.received.currency != self.amount.currency:
+            raise RuleBroken(
+                "money.mixed_currencies",
+                f"sent in {self.amount.currency}, confirmed in {confirmation.received.currency}",
+            )
+        self.trigger_event(
+            self.ReceiptConfirmed,
+            actor=actor,
+            received=confirmation.received,
+            confirmed_on=confirmation.confirmed_on,
+        )
+
+    @property
+    def difference(self) -> Money | None:
+        """What was sent less what arrived, once the receipt is confirmed."""
+        return None if self.received is None else self.amount - self.received
+
+    def book_difference(self, *, reason: str, actor: Actor) -> None:
+        """Book the difference between the amount sent and the amount received (fees, losses)."""
+        require_role(actor, Role.TREASURER, action="booking a transfer difference")
+        self._require(TransferStatus.CONFIRMED, "transfer.not_confirmed", "book a difference")
+        difference = self.difference
+        assert difference is not None  # a confirmed transfer has a received amount
+        if difference.amount == 0:
+            raise RuleBroken("transfer.no_difference", "what arrived is what was sent")
+        if self.difference_booked is not None:
+            raise RuleBroken("transfer.difference_already_booked", "the difference is booked")
+        self.trigger_event(
+            self.DifferenceBooked,
+            actor=actor,
+            difference=difference,
+            reason=require_text(reason, "reason for the difference"),
+        )
 
     @property
     def commits_funds(self) -> bool:

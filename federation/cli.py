@@ -12,6 +12,8 @@ from federation.api.app import create_app
 from federation.settings import NodeKind, Settings
 
 app = typer.Typer(help="Aid Federation: nodes of an event-sourced federation of aid committees.")
+log_app = typer.Typer(help="The node's signed, verifiable log.")
+app.add_typer(log_app, name="log")
 
 
 @app.command()
@@ -47,6 +49,30 @@ def demo(
     from federation.demo import run_demo
 
     run_demo(data_dir, port)
+
+
+@log_app.command("verify")
+def log_verify(
+    data_dir: Annotated[Path, typer.Argument(help="the node's data folder")] = Path("data/DE"),
+    data_dir_option: Annotated[
+        Path | None, typer.Option("--data-dir", help="the node's data folder (same as DATA_DIR)")
+    ] = None,
+    database: Annotated[
+        str | None, typer.Option(help="the node's postgresql:// URL (default: data_dir's SQLite)")
+    ] = None,
+    public_key: Annotated[
+        str | None, typer.Option(help="the node's vkey, or a file holding it (default: data_dir)")
+    ] = None,
+    cosigner: Annotated[
+        list[str] | None, typer.Option(help="a cosigner's vkey, to check its cosignatures")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+) -> None:
+    """Verify a node's log offline: every entry, tree hash and checkpoint; exit 1 if tampered."""
+    from federation.signedlog.verify_command import run
+
+    folder = data_dir_option or data_dir
+    raise typer.Exit(run(folder, database, public_key, cosigner or (), as_json))
 
 
 def main() -> None:

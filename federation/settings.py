@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     mode: Literal["production", "demo", "test"] = "production"
+    international_node: str = Field(default="INTL", description="the International's node id")
+    liaison_node: str = Field(default="RU-LIAISON", description="the liaison's node id")
 
     @property
     def log_origin(self) -> str:

@@ -11,10 +11,15 @@ from typing import Any
 
 from domain.campaign import Campaign
 from domain.committee import NationalCommittee
+from domain.loan import LoanSubscription
 from domain.pledge import Pledge
+from domain.procurement import Procurement
 from domain.receipt import CashReceipt, InKindReceipt
+from domain.specialist import SpecialistNomination
 from domain.transfer import Transfer, TransferStatus
-from projections.rows import Add, Change, Op, Put, Table, to_minor
+from projections import movements, resolution
+from projections.movements import MOVEMENTS
+from projections.rows import Add, Change, Op, Put, Repost, Table, to_minor
 
 COMMITTEE = Table(
     "books_committee",
@@ -89,11 +94,25 @@ TRANSFERS = Table(
         "countersigned_by": "TEXT",
         "sent_by": "TEXT",
         "sent_on": "TEXT",
+        "confirmed_on": "TEXT",
+        "received_minor": "BIGINT",
+        "difference_minor": "BIGINT",
+        "difference_reason": "TEXT",
     },
     ("transfer_id",),
 )
 
-TABLES = (COMMITTEE, DELEGATES, OFFICERS, CAMPAIGNS, RECEIPTS, PLEDGES, TRANSFERS)
+TABLES = (
+    COMMITTEE,
+    DELEGATES,
+    OFFICERS,
+    CAMPAIGNS,
+    RECEIPTS,
+    PLEDGES,
+    TRANSFERS,
+    MOVEMENTS,
+    *resolution.TABLES,
+)
 
 
 def _committee(e: NationalCommittee.Constituted) -> list[Op]:
@@ -149,7 +168,7 @@ def _cash_received(e: CashReceipt.Received) -> list[Op]:
         "amount_minor": to_minor(e.amount),
         "pledge_id": str(e.pledge_id) if e.pledge_id else None,
     }
-    return [Put(RECEIPTS, row)]
+    return [Put(RECEIPTS, row), *movements.cash_received(e)]
 
 
 def _in_kind_received(e: InKindReceipt.Received) -> list[Op]:
@@ -160,12 +179,20 @@ def _in_kind_received(e: InKindReceipt.Received) -> list[Op]:
         "amount_minor": to_minor(e.valuation),
         "pledge_id": None,
     }
-    return [Put(RECEIPTS, row)]
+    return [Put(RECEIPTS, row), *movements.in_kind_received(e)]
 
 
 def _reversed(e: CashReceipt.Reversed | InKindReceipt.Reversed) -> list[Op]:
-    key = {"receipt_id": str(e.originator_id)}
-    return [Change(RECEIPTS, key, {"reversed_on": e.reversed_on.isoformat()})]
+    subject = str(e.originator_id)
+    day = e.reversed_on.isoformat()
+    return [
+        Change(RECEIPTS, {"receipt_id": subject}, {"reversed_on": day}),
+        *(Repost(MOVEMENTS, _key(e), subject, m, None, day) for m in ("cash_received", "in_kind")),
+    ]
+
+
+def _key(e: Any) -> str:
+    return f"{e.originator_id}:{e.originator_version}"
 
 
 def _pledge_recorded(e: Pledge.Recorded) -> list[Op]:
@@ -205,8 +232,12 @@ def _transfer_initiated(e: Transfer.Initiated) -> list[Op]:
         "countersigned_by": None,
         "sent_by": None,
         "sent_on": None,
+        "confirmed_on": None,
+        "received_minor": None,
+        "difference_minor": None,
+        "difference_reason": None,
     }
-    return [Put(TRANSFERS, row)]
+    return [Put(TRANSFERS, row), *movements.transfer_initiated(e)]
 
 
 def _transfer_status(status: TransferStatus, **extra: str) -> dict[str, Any]:
@@ -219,14 +250,39 @@ def _transfer_countersigned(e: Transfer.Countersigned) -> list[Op]:
 
 
 def _transfer_sent(e: Transfer.Sent) -> list[Op]:
-    values = _transfer_status(
-        TransferStatus.SENT, sent_by=e.actor.person, sent_on=e.sent_on.isoformat()
-    )
-    return [Change(TRANSFERS, {"transfer_id": str(e.originator_id)}, values)]
+    day = e.sent_on.isoformat()
+    values = _transfer_status(TransferStatus.SENT, sent_by=e.actor.person, sent_on=day)
+    subject = str(e.originator_id)
+    return [
+        Change(TRANSFERS, {"transfer_id": subject}, values),
+        Repost(MOVEMENTS, _key(e), subject, "committed", "in_transit", day),
+    ]
 
 
 def _transfer_cancelled(e: Transfer.Cancelled) -> list[Op]:
-    values = _transfer_status(TransferStatus.CANCELLED)
+    subject = str(e.originator_id)
+    return [
+        Change(TRANSFERS, {"transfer_id": subject}, _transfer_status(TransferStatus.CANCELLED)),
+        Repost(MOVEMENTS, _key(e), subject, "committed", None),
+    ]
+
+
+def _transfer_confirmed(e: Transfer.ReceiptConfirmed) -> list[Op]:
+    subject = str(e.originator_id)
+    day = e.confirmed_on.isoformat()
+    values = {
+        "status": TransferStatus.CONFIRMED.value,
+        "confirmed_on": day,
+        "received_minor": to_minor(e.received),
+    }
+    return [
+        Change(TRANSFERS, {"transfer_id": subject}, values),
+        Repost(MOVEMENTS, _key(e), subject, "in_transit", "transferred", day),
+    ]
+
+
+def _transfer_difference(e: Transfer.DifferenceBooked) -> list[Op]:
+    values = {"difference_minor": to_minor(e.difference), "difference_reason": e.reason}
     return [Change(TRANSFERS, {"transfer_id": str(e.originator_id)}, values)]
 
 
@@ -247,49 +303,36 @@ PROJECTORS: dict[type[Any], Callable[[Any], list[Op]]] = {
     Transfer.Countersigned: _transfer_countersigned,
     Transfer.Sent: _transfer_sent,
     Transfer.Cancelled: _transfer_cancelled,
+    Transfer.ReceiptConfirmed: _transfer_confirmed,
+    Transfer.DifferenceBooked: _transfer_difference,
 }
 
 
 def project(event: object) -> list[Op]:
     """The row operations one event makes to the books (none for events the books ignore)."""
-    projector = PROJECTORS.get(type(event))
-    return projector(event) if projector else []
+    projector = PROJECTORS.get(type(event)) or resolution.PROJECTORS.get(type(event))
+    movement = movements.PROJECTORS.get(type(event)) if type(event) in _OWN_MOVEMENTS else None
+    ops = projector(event) if projector else []
+    return ops + (movement(event) if movement else [])
+
+
+# Money events whose movement is not already written by the books' own projector above.
+_OWN_MOVEMENTS = {
+    LoanSubscription.Recorded,
+    LoanSubscription.CouponPaid,
+    LoanSubscription.PrincipalRedeemed,
+    Procurement.Paid,
+    SpecialistNomination.EmigrationFunded,
+}
 
 
 # --- Queries (plain SQL over the tables above; amounts in minor units) ---------------------
 
-BALANCES_SQL = """
+PLEDGES_SQL = """
 SELECT currency,
-  SUM(cash_minor) AS cash_received_minor,
-  SUM(in_kind_minor) AS in_kind_minor,
-  SUM(committed_minor) AS committed_minor,
-  SUM(in_transit_minor) AS in_transit_minor,
-  SUM(transferred_minor) AS transferred_minor,
-  SUM(pledged_minor) AS pledged_minor,
-  SUM(pledge_settled_minor) AS pledge_settled_minor
-FROM (
-  SELECT currency,
-    CASE WHEN kind = 'cash' AND reversed_on IS NULL THEN amount_minor ELSE 0 END AS cash_minor,
-    CASE WHEN kind = 'in_kind' AND reversed_on IS NULL THEN amount_minor ELSE 0 END
-      AS in_kind_minor,
-    0 AS committed_minor, 0 AS in_transit_minor, 0 AS transferred_minor,
-    0 AS pledged_minor, 0 AS pledge_settled_minor
-  FROM books_receipts
-  UNION ALL
-  SELECT currency, 0, 0,
-    CASE WHEN status IN ('initiated', 'countersigned') THEN amount_minor ELSE 0 END,
-    CASE WHEN status = 'sent' THEN amount_minor ELSE 0 END,
-    CASE WHEN status = 'confirmed' THEN amount_minor ELSE 0 END,
-    0, 0
-  FROM books_transfers
-  UNION ALL
-  SELECT currency, 0, 0, 0, 0, 0,
-    CASE WHEN status = 'cancelled' THEN settled_minor ELSE total_minor END,
-    settled_minor
-  FROM books_pledges
-) AS movements
-GROUP BY currency
-ORDER BY currency
+  SUM(CASE WHEN status = 'cancelled' THEN settled_minor ELSE total_minor END) AS pledged_minor,
+  SUM(settled_minor) AS pledge_settled_minor
+FROM books_pledges GROUP BY currency
 """
 
 BY_CAMPAIGN_SQL = """

@@ -64,7 +64,24 @@ class Add:
     defaults: dict[str, Any] = field(default_factory=dict)
 
 
-Op = Put | Change | Add
+@dataclass(frozen=True, slots=True)
+class Repost:
+    """Move a subject's whole balance in one measure to another (or out, when ``to`` is None).
+
+    Events like "sent" or "reversed" do not repeat the amount: the amount is whatever the
+    subject's earlier events put in ``source``. Two rows are written under ``key``: the
+    source less that sum and, if ``to`` is given, the target plus it.
+    """
+
+    table: Table
+    key: str
+    subject_id: str
+    source: str
+    to: str | None
+    value_date: str | None = None
+
+
+Op = Put | Change | Add | Repost
 
 
 def to_minor(money: Money) -> int:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 
 from federation.api import errors
-from federation.api.routers import committee, node
+from federation.api.routers import committee, committee_resolution, log, node
+from federation.node.base import NodeApplication
 from federation.node.committee import CommitteeApplication
 from federation.settings import NodeKind, Settings
 
@@ -23,18 +25,26 @@ gives the same answer and records nothing twice. Refusals carry a stable `code` 
 """
 
 
+# Each kind of node: its application and the routers of its commands and queries.
+KINDS: dict[NodeKind, tuple[type[NodeApplication], list[APIRouter]]] = {
+    NodeKind.COMMITTEE: (CommitteeApplication, [committee.router, committee_resolution.router]),
+}
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Build the node described by ``settings``; nothing is opened until the app starts."""
 
+    application_class, routers = KINDS[settings.kind]
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if settings.kind is not NodeKind.COMMITTEE:
-            raise NotImplementedError(f"{settings.kind.value} nodes are not served yet")
-        application = CommitteeApplication(settings)
+        application = application_class(settings)
         app.state.node = application
+        application.signed_log.start()
         try:
             yield
         finally:
+            application.signed_log.stop()
             application.close()
 
     app = FastAPI(
@@ -45,5 +55,8 @@ def create_app(settings: Settings) -> FastAPI:
     )
     errors.install(app)
     app.include_router(node.router)
-    app.include_router(committee.router)
+    for router in routers:
+        app.include_router(router)
+    app.include_router(log.router)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     return app

@@ -146,15 +146,22 @@ class Page(BaseModel):
 
 
 class Balance(BaseModel):
+    """One currency's books; loan money is a liability, shown apart from income."""
+
     currency: str
-    cash_received: str
-    in_kind: str
-    committed: str
-    in_transit: str
+    cash_received: str = Field(description="income in cash: collections and donations")
+    in_kind: str = Field(description="valuation of goods received in kind")
+    loan_subscribed: str = Field(description="workers' loan money subscribed (a liability)")
+    loan_redeemed: str
+    loan_coupons: str
+    loan_outstanding: str = Field(description="principal still owed to subscribers")
+    committed: str = Field(description="transfers initiated, not yet sent")
+    in_transit: str = Field(description="transfers sent, not yet confirmed by the receiver")
     transferred: str
+    spent: str = Field(description="procurement payments and funded emigrations")
     cash_on_hand: str
-    available: str
-    pledged: str
+    available: str = Field(description="cash on hand less what transfers have committed")
+    pledged: str = Field(description="promised; never counted as funds")
     pledges_settled: str
     pledges_outstanding: str
 

@@ -17,10 +17,13 @@ from domain.errors import NotFound, RuleBroken
 from domain.ids import AIDFED_NAMESPACE
 from domain.roles import Actor
 from federation.node.idempotency import Idempotency, Result, previous_result
+from federation.node.ingest import Ingestor, RemoteProjector
 from federation.node.locks import NodeLocks
 from federation.node.transcodings import VALUE_OBJECTS
 from federation.persistence.database import Database
 from federation.settings import Settings
+from federation.signedlog.keys import node_signer
+from federation.signedlog.log import SignedLog
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +83,14 @@ class NodeApplication(Application[UUID]):
         pg = datastore if isinstance(datastore, PostgresDatastore) else None
         folder = settings.data_dir / "locks" if settings.database == "sqlite" else None
         self.locks = NodeLocks(folder, pg)
+        events_table = self.recorder.events_table_name  # type: ignore[attr-defined]
+        signer = node_signer(settings)
+        self.signed_log = SignedLog(self.db, self.locks, events_table, settings.node_id, signer)
+        self.ingestor = Ingestor(self, self.db, self.remote_projectors())
+
+    def remote_projectors(self) -> dict[str, RemoteProjector]:
+        """The projections this kind of node keeps of other nodes' events (by name)."""
+        return {}
 
     def construct_transcoder(self) -> Transcoder:
         transcoder = JSONTranscoder()
@@ -127,4 +138,9 @@ class NodeApplication(Application[UUID]):
     def describe(self) -> dict[str, Any]:
         """The node's identity."""
         s = self.settings
-        return {"node_id": s.node_id, "kind": s.kind.value, "name": s.name}
+        return {
+            "node_id": s.node_id,
+            "kind": s.kind.value,
+            "name": s.name,
+            **self.signed_log.identity(),
+        }

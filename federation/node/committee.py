@@ -1,426 +1,490 @@
-"""The national committee's node: its service layer over the committee's aggregates."""
+"""The national committee's node: its books plus the resolution's work with the Russian agencies.
+
+Decisions of other nodes — the liaison's opinions, union decisions and confirmations, the
+International's loan issues — are read from their ingested events (``RemoteAggregates``); a
+command that needs one that has not arrived is refused, naming what is missing.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
 from uuid import UUID
 
-from domain.campaign import Campaign, CampaignKind
-from domain.committee import NationalCommittee, Office, OrganisationType
-from domain.errors import NotFound, RuleBroken
-from domain.ids import derive_id
+from domain.consultation import Consultation, ProcurementCategory
+from domain.errors import DecisionMissing, NotFound, RuleBroken
+from domain.liaison import (
+    ConsultationOpinion,
+    Enterprise,
+    GoodsDelivery,
+    TransferReceipt,
+    UnionApprovalDecision,
+)
+from domain.loan import Certificate, LoanIssue, LoanSubscription, LoanTerms, SubscriberType
 from domain.money import Money
-from domain.pledge import Instalment, Pledge
-from domain.receipt import CashReceipt, InKindReceipt, Reversible
+from domain.period_report import BalanceAssertion, PeriodReport
+from domain.procurement import Procurement
+from domain.specialist import SpecialistNomination, Urgency
+from domain.surplus import Surplus
 from domain.transfer import Transfer
-from federation.node.base import Context, NodeApplication, Outcome, command
+from federation.node.base import Context, Outcome, command
+from federation.node.committee_books import CashReceiptLine, CommitteeBooks
 from federation.node.idempotency import Result
-from federation.node.projection import LocalProjection
+from federation.node.remote import RemoteAggregates
 from federation.settings import Settings
-from projections import books
-from projections.rows import amount_text, from_minor
+from projections import resolution
+from projections.rows import from_minor
+
+__all__ = ["CashReceiptLine", "CommitteeApplication"]
 
 
-@dataclass(frozen=True, slots=True)
-class CashReceiptLine:
-    """One line of a collection list: money received from one contributor."""
-
-    campaign_code: str
-    contributor: str
-    organisation_type: OrganisationType
-    amount: Money
-    value_date: date
-    reference: str | None = None
-
-
-class CommitteeApplication(NodeApplication):
-    """Records a committee's campaigns, pledges, receipts and transfers; answers for its books."""
+class CommitteeApplication(CommitteeBooks):
+    """A national committee's node: books, loan, consultations, procurement, specialists."""
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self.books = LocalProjection(self, self.db, "books", books.TABLES, books.project)
+        self.remote = RemoteAggregates(self, self.db)
 
     @property
-    def country(self) -> str:
-        return self.settings.node_id
+    def liaison(self) -> str:
+        return self.settings.liaison_node
 
-    # --- the committee -------------------------------------------------------------------
+    def _spend(self, amount: Money, rule: str) -> None:
+        available = self.available(amount.currency)
+        if amount > available:
+            raise RuleBroken(rule, f"{amount} is more than the {available} available")
 
-    def committee(self) -> NationalCommittee:
-        """This node's committee; refused until it has been constituted."""
-        try:
-            return self.load(NationalCommittee, NationalCommittee.id_for(self.country), "committee")
-        except NotFound:
-            raise RuleBroken(
-                "committee.not_constituted",
-                f"the committee of {self.country} has not been constituted yet",
-            ) from None
+    def _state(self, aggregate: Procurement | SpecialistNomination | Transfer) -> Result:
+        return {"id": str(aggregate.id), "status": str(aggregate.status)}
 
-    @command
-    def constitute(self, ctx: Context, *, name: str, national_section: str, on: date) -> Outcome:
-        """Constitute this node's committee."""
-        if self.exists(NationalCommittee.id_for(self.country)):
-            raise RuleBroken(
-                "committee.already_constituted",
-                f"the committee of {self.country} is already constituted",
+    # --- the workers' loan ------------------------------------------------------------------
+
+    def loan_terms(self, issue_code: str) -> LoanTerms:
+        """The terms of a loan issue authorised by the International, as they reached this node."""
+        issue = self.remote.get(
+            LoanIssue, LoanIssue.id_for(issue_code), self.settings.international_node
+        )
+        if issue is None:
+            raise DecisionMissing(
+                "loan.issue_unknown",
+                f"no authorisation of loan issue {issue_code!r} by the International "
+                "has reached this node yet",
             )
-        committee = NationalCommittee.constitute(
-            country=self.country,
-            name=name,
-            national_section=national_section,
-            on=on,
-            actor=ctx.actor,
-        )
-        return Outcome({"committee_id": str(committee.id), "country": self.country}, [committee])
+        return issue.terms()
 
     @command
-    def admit_delegate(
-        self, ctx: Context, *, delegate: str, organisation: str, organisation_type: OrganisationType
-    ) -> Outcome:
-        """Admit a delegate of a workers' organisation."""
-        committee = self.committee()
-        committee.admit_delegate(
-            delegate=delegate,
-            organisation=organisation,
-            organisation_type=organisation_type,
-            actor=ctx.actor,
-        )
-        return Outcome({"delegate": delegate.strip(), "organisation": organisation}, [committee])
-
-    @command
-    def appoint_officer(self, ctx: Context, *, person: str, office: Office) -> Outcome:
-        """Appoint the treasurer or the secretary."""
-        committee = self.committee()
-        committee.appoint_officer(person=person, office=office, actor=ctx.actor)
-        return Outcome({"office": office.value, "person": person.strip()}, [committee])
-
-    # --- campaigns ------------------------------------------------------------------------
-
-    def campaign(self, code: str) -> Campaign:
-        """The campaign with this code."""
-        try:
-            return self.load(Campaign, Campaign.id_for(self.country, code.strip()), "campaign")
-        except NotFound:
-            raise NotFound("campaign.not_found", f"no campaign with code {code!r}") from None
-
-    @command
-    def open_campaign(
+    def record_loan_subscription(
         self,
         ctx: Context,
         *,
-        code: str,
-        title: str,
-        kind: CampaignKind,
-        national_section: str | None,
+        reference: str,
+        issue_code: str,
+        subscriber: str,
+        subscriber_type: SubscriberType,
+        amount: Money,
         on: date,
     ) -> Outcome:
-        """Open a campaign under a new code."""
+        """Record money subscribed to the workers' loan: a liability to the subscriber."""
         self.committee()
-        if self.exists(Campaign.id_for(self.country, code.strip())):
-            raise RuleBroken("campaign.code_taken", f"a campaign with code {code!r} exists")
-        campaign = Campaign.open(
+        subscription = LoanSubscription.record(
             country=self.country,
-            code=code,
-            title=title,
-            kind=kind,
-            national_section=national_section,
-            on=on,
-            actor=ctx.actor,
-        )
-        return Outcome({"campaign_id": str(campaign.id), "code": campaign.code}, [campaign])
-
-    @command
-    def close_campaign(self, ctx: Context, *, code: str, on: date) -> Outcome:
-        """Close a campaign."""
-        campaign = self.campaign(code)
-        campaign.close(on=on, actor=ctx.actor)
-        return Outcome({"campaign_id": str(campaign.id), "closed_on": on.isoformat()}, [campaign])
-
-    # --- pledges --------------------------------------------------------------------------
-
-    @command
-    def record_pledge(
-        self,
-        ctx: Context,
-        *,
-        campaign_code: str,
-        pledger: str,
-        organisation_type: OrganisationType,
-        total: Money,
-        schedule: Sequence[Instalment],
-        on: date,
-    ) -> Outcome:
-        """Record a pledge on a schedule of instalments."""
-        campaign = self.campaign(campaign_code)
-        campaign.require_open()
-        pledge = Pledge.record(
-            pledge_id=ctx.new_id("pledge"),
-            campaign_id=campaign.id,
-            pledger=pledger,
-            organisation_type=organisation_type,
-            total=total,
-            schedule=tuple(schedule),
-            on=on,
-            actor=ctx.actor,
-        )
-        return Outcome({"pledge_id": str(pledge.id)}, [pledge])
-
-    @command
-    def reschedule_pledge(
-        self, ctx: Context, *, pledge_id: UUID, schedule: Sequence[Instalment], reason: str
-    ) -> Outcome:
-        """Replace a pledge's open instalments."""
-        pledge = self.load(Pledge, pledge_id, "pledge")
-        pledge.reschedule(schedule=tuple(schedule), reason=reason, actor=ctx.actor)
-        return Outcome(
-            {"pledge_id": str(pledge.id), "outstanding": str(pledge.outstanding)}, [pledge]
-        )
-
-    @command
-    def settle_pledge_instalment(
-        self, ctx: Context, *, pledge_id: UUID, due_on: date, actual: Money, value_date: date
-    ) -> Outcome:
-        """Book the money actually paid against an instalment, as a cash receipt."""
-        pledge = self.load(Pledge, pledge_id, "pledge")
-        campaign = self.load(Campaign, pledge.campaign_id, "campaign")
-        campaign.require_open()
-        receipt = CashReceipt.receive(
-            receipt_id=ctx.new_id("pledge-receipt"),
-            campaign_id=campaign.id,
-            contributor=pledge.pledger,
-            organisation_type=pledge.organisation_type,
-            amount=actual,
-            value_date=value_date,
-            actor=ctx.actor,
-            pledge_id=pledge.id,
-        )
-        pledge.settle_instalment(
-            due_on=due_on, actual=actual, receipt_id=receipt.id, on=value_date, actor=ctx.actor
-        )
-        result = {"pledge_id": str(pledge.id), "receipt_id": str(receipt.id)}
-        return Outcome(result | {"outstanding": str(pledge.outstanding)}, [pledge, receipt])
-
-    @command
-    def cancel_pledge(self, ctx: Context, *, pledge_id: UUID, reason: str) -> Outcome:
-        """Cancel what is outstanding on a pledge."""
-        pledge = self.load(Pledge, pledge_id, "pledge")
-        pledge.cancel(reason=reason, actor=ctx.actor)
-        return Outcome({"pledge_id": str(pledge.id), "status": "cancelled"}, [pledge])
-
-    # --- receipts -------------------------------------------------------------------------
-
-    def _receipt_id(self, ctx: Context, kind: str, reference: str | None) -> UUID:
-        # A receipt with a reference (a collection-list line) has one id forever: imported
-        # twice, it is recorded once.
-        if reference:
-            return derive_id(kind, self.country, reference.strip())
-        return ctx.new_id(kind)
-
-    def _new_cash_receipt(
-        self, ctx: Context, line: CashReceiptLine, campaign: Campaign | None = None
-    ) -> CashReceipt:
-        campaign = campaign or self.campaign(line.campaign_code)
-        campaign.require_open()
-        receipt_id = self._receipt_id(ctx, "cash-receipt", line.reference)
-        if line.reference and self.exists(receipt_id):
-            raise RuleBroken(
-                "receipt.reference_taken", f"a receipt with reference {line.reference!r} exists"
-            )
-        return CashReceipt.receive(
-            receipt_id=receipt_id,
-            campaign_id=campaign.id,
-            contributor=line.contributor,
-            organisation_type=line.organisation_type,
-            amount=line.amount,
-            value_date=line.value_date,
-            actor=ctx.actor,
-            reference=line.reference,
-        )
-
-    @command
-    def record_cash_receipt(self, ctx: Context, line: CashReceiptLine) -> Outcome:
-        """Record money received for a campaign."""
-        receipt = self._new_cash_receipt(ctx, line)
-        return Outcome({"receipt_id": str(receipt.id)}, [receipt])
-
-    @command
-    def record_cash_receipts(self, ctx: Context, lines: Sequence[CashReceiptLine]) -> Outcome:
-        """Record many receipts in one transaction: all of them or none."""
-        campaigns = {code: self.campaign(code) for code in {line.campaign_code for line in lines}}
-        receipts = [self._new_cash_receipt(ctx, ln, campaigns[ln.campaign_code]) for ln in lines]
-        if len({r.id for r in receipts}) != len(receipts):
-            raise RuleBroken("receipt.reference_repeated", "two lines carry the same reference")
-        return Outcome({"receipt_ids": [str(r.id) for r in receipts]}, list(receipts))
-
-    @command
-    def record_in_kind_receipt(
-        self,
-        ctx: Context,
-        *,
-        campaign_code: str,
-        contributor: str,
-        organisation_type: OrganisationType,
-        description: str,
-        valuation: Money,
-        value_date: date,
-        reference: str | None = None,
-    ) -> Outcome:
-        """Record goods received for a campaign, with their valuation."""
-        campaign = self.campaign(campaign_code)
-        campaign.require_open()
-        receipt = InKindReceipt.receive(
-            receipt_id=self._receipt_id(ctx, "in-kind-receipt", reference),
-            campaign_id=campaign.id,
-            contributor=contributor,
-            organisation_type=organisation_type,
-            description=description,
-            valuation=valuation,
-            value_date=value_date,
-            actor=ctx.actor,
             reference=reference,
+            terms=self.loan_terms(issue_code),
+            subscriber=subscriber,
+            subscriber_type=subscriber_type,
+            amount=amount,
+            on=on,
+            actor=ctx.actor,
         )
-        return Outcome({"receipt_id": str(receipt.id)}, [receipt])
+        return Outcome({"subscription_id": str(subscription.id)}, [subscription])
+
+    def _subscription(self, subscription_id: UUID) -> LoanSubscription:
+        return self.load(LoanSubscription, subscription_id, "loan subscription")
 
     @command
-    def reverse_receipt(self, ctx: Context, *, receipt_id: UUID, reason: str, on: date) -> Outcome:
-        """Reverse a receipt recorded in error."""
-        receipt = self.load(Reversible, receipt_id, "receipt")
-        receipt.reverse(reason=reason, on=on, actor=ctx.actor)
-        return Outcome({"receipt_id": str(receipt.id), "reversed_on": on.isoformat()}, [receipt])
+    def issue_loan_certificates(
+        self, ctx: Context, *, subscription_id: UUID, certificates: Sequence[Certificate], on: date
+    ) -> Outcome:
+        """Issue the bond certificates of a subscription (numbers and face values)."""
+        subscription = self._subscription(subscription_id)
+        subscription.issue_certificates(certificates=certificates, on=on, actor=ctx.actor)
+        return Outcome({"subscription_id": str(subscription.id)}, [subscription])
 
-    # --- transfers ------------------------------------------------------------------------
-
-    def available(self, code: str) -> Money:
-        """Cash available in currency ``code``: received, less what is committed or sent."""
-        for row in self.balances():
-            if row["currency"] == code:
-                return Money.of(row["available"], code)
-        return Money.zero(code)
-
-    def initiate_transfer(
-        self, ctx: Context, *, recipient: str, amount: Money, purpose: str, on: date
+    def pay_loan_coupon(
+        self, ctx: Context, *, subscription_id: UUID, year: int, amount: Money, on: date
     ) -> Result:
-        """Initiate a transfer of at most the available balance in its currency."""
-        # Check and save under the node's balance lock: two transfers initiated at once
-        # must not both spend the same money.
+        """Pay a year's coupon to the subscriber (money leaves the committee)."""
         with self.locks.hold("balance"):
-            return self._initiate_transfer(
-                ctx, recipient=recipient, amount=amount, purpose=purpose, on=on
+            return self._pay_coupon(
+                ctx, subscription_id=subscription_id, year=year, amount=amount, on=on
             )
 
     @command
-    def _initiate_transfer(
-        self, ctx: Context, *, recipient: str, amount: Money, purpose: str, on: date
+    def _pay_coupon(
+        self, ctx: Context, *, subscription_id: UUID, year: int, amount: Money, on: date
     ) -> Outcome:
+        subscription = self._subscription(subscription_id)
+        self._spend(amount, "loan.exceeds_available_balance")
+        subscription.pay_coupon(year=year, amount=amount, on=on, actor=ctx.actor)
+        return Outcome({"subscription_id": str(subscription.id), "year": year}, [subscription])
+
+    def redeem_loan_principal(
+        self, ctx: Context, *, subscription_id: UUID, amount: Money, on: date
+    ) -> Result:
+        """Pay principal back to the subscriber."""
+        with self.locks.hold("balance"):
+            return self._redeem(ctx, subscription_id=subscription_id, amount=amount, on=on)
+
+    @command
+    def _redeem(self, ctx: Context, *, subscription_id: UUID, amount: Money, on: date) -> Outcome:
+        subscription = self._subscription(subscription_id)
+        self._spend(amount, "loan.exceeds_available_balance")
+        subscription.redeem(amount=amount, on=on, actor=ctx.actor)
+        outstanding = str(subscription.outstanding_principal)
+        return Outcome(
+            {"subscription_id": str(subscription.id), "outstanding": outstanding}, [subscription]
+        )
+
+    # --- consultations and procurement ------------------------------------------------------
+
+    def consultation(self, reference: str) -> Consultation:
+        """The consultation with this reference."""
+        try:
+            return self.load(
+                Consultation, Consultation.id_for(self.country, reference), "consultation"
+            )
+        except NotFound:
+            raise NotFound("consultation.not_found", f"no consultation {reference!r}") from None
+
+    @command
+    def request_consultation(
+        self,
+        ctx: Context,
+        *,
+        reference: str,
+        purpose: str,
+        category: ProcurementCategory,
+        ceiling: Money,
+        agency_id: UUID,
+        agency_name: str,
+        on: date,
+    ) -> Outcome:
+        """Ask a Russian agency's opinion before spending on machines, raw materials or tools."""
         self.committee()
-        transfer = Transfer.initiate(
-            transfer_id=ctx.new_id("transfer"),
-            sender=self.country,
-            recipient=recipient,
-            amount=amount,
-            available=self.available(amount.currency),
+        consultation = Consultation.request(
+            country=self.country,
+            reference=reference,
             purpose=purpose,
+            category=category,
+            ceiling=ceiling,
+            agency_id=agency_id,
+            agency_name=agency_name,
+            on=on,
+            actor=ctx.actor,
+        )
+        return Outcome({"consultation_id": str(consultation.id)}, [consultation])
+
+    @command
+    def close_consultation(self, ctx: Context, *, reference: str, reason: str, on: date) -> Outcome:
+        """Close a consultation; no further procurement may rely on it."""
+        consultation = self.consultation(reference)
+        consultation.close(reason=reason, on=on, actor=ctx.actor)
+        return Outcome({"consultation_id": str(consultation.id)}, [consultation])
+
+    def committed_under(self, consultation: Consultation) -> Money:
+        """What procurements not cancelled have committed under ``consultation``."""
+        self.books.catch_up()
+        code = consultation.ceiling.currency
+        rows = self.db.query(resolution.COMMITTED_UNDER_SQL, [str(consultation.id)])
+        minor = sum(int(r["committed_minor"]) for r in rows if r["currency"] == code)
+        return from_minor(minor, code)
+
+    def commit_procurement(
+        self,
+        ctx: Context,
+        *,
+        reference: str,
+        consultation_reference: str | None,
+        category: ProcurementCategory,
+        description: str,
+        supplier: str,
+        enterprise: str,
+        agency_id: UUID,
+        amount: Money,
+        on: date,
+    ) -> Result:
+        """Commit to buy machines, raw materials or tools under a concurring consultation."""
+        # Under the lock: two procurements at once must not both fit under one ceiling.
+        with self.locks.hold("balance"):
+            return self._commit_procurement(
+                ctx,
+                reference=reference,
+                consultation_reference=consultation_reference,
+                category=category,
+                description=description,
+                supplier=supplier,
+                enterprise=enterprise,
+                agency_id=agency_id,
+                amount=amount,
+                on=on,
+            )
+
+    @command
+    def _commit_procurement(
+        self,
+        ctx: Context,
+        *,
+        reference: str,
+        consultation_reference: str | None,
+        category: ProcurementCategory,
+        description: str,
+        supplier: str,
+        enterprise: str,
+        agency_id: UUID,
+        amount: Money,
+        on: date,
+    ) -> Outcome:
+        consultation = self.consultation(consultation_reference) if consultation_reference else None
+        opinion = None
+        already = Money.zero(amount.currency)
+        if consultation is not None:
+            remote = self.remote.get(
+                ConsultationOpinion, ConsultationOpinion.id_for(consultation.id), self.liaison
+            )
+            opinion = remote.decision() if remote else None
+            already = self.committed_under(consultation)
+        procurement = Procurement.commit(
+            country=self.country,
+            reference=reference,
+            category=category,
+            description=description,
+            supplier=supplier,
+            enterprise=enterprise,
+            agency_id=agency_id,
+            amount=amount,
+            consultation=consultation,
+            opinion=opinion,
+            already_committed=already,
+            on=on,
+            actor=ctx.actor,
+        )
+        return Outcome(self._state(procurement), [procurement])
+
+    def _procurement(self, procurement_id: UUID) -> Procurement:
+        return self.load(Procurement, procurement_id, "procurement")
+
+    @command
+    def ship_procurement(
+        self, ctx: Context, *, procurement_id: UUID, on: date, carrier: str | None = None
+    ) -> Outcome:
+        """Record that the goods were shipped."""
+        procurement = self._procurement(procurement_id)
+        procurement.ship(on=on, actor=ctx.actor, carrier=carrier)
+        return Outcome(self._state(procurement), [procurement])
+
+    @command
+    def note_delivery(self, ctx: Context, *, procurement_id: UUID) -> Outcome:
+        """Note the liaison's confirmation that the goods reached the enterprise."""
+        procurement = self._procurement(procurement_id)
+        delivery = self.remote.get(
+            GoodsDelivery, GoodsDelivery.id_for(procurement.id), self.liaison
+        )
+        confirmation = delivery.confirmation() if delivery else None
+        procurement.note_delivery(confirmation=confirmation, actor=ctx.actor)
+        return Outcome(self._state(procurement), [procurement])
+
+    @command
+    def note_production(self, ctx: Context, *, procurement_id: UUID) -> Outcome:
+        """Note the liaison's report that the equipped enterprise is producing."""
+        procurement = self._procurement(procurement_id)
+        found = self.remote.get(Enterprise, Enterprise.id_for(procurement.enterprise), self.liaison)
+        procurement.note_production(report=found.report() if found else None, actor=ctx.actor)
+        return Outcome(self._state(procurement), [procurement])
+
+    def pay_procurement(
+        self,
+        ctx: Context,
+        *,
+        procurement_id: UUID,
+        amount: Money,
+        on: date,
+        reference: str | None = None,
+    ) -> Result:
+        """Pay the supplier; never more than is available, never by the one who committed."""
+        with self.locks.hold("balance"):
+            return self._pay_procurement(
+                ctx, procurement_id=procurement_id, amount=amount, on=on, reference=reference
+            )
+
+    @command
+    def _pay_procurement(
+        self, ctx: Context, *, procurement_id: UUID, amount: Money, on: date, reference: str | None
+    ) -> Outcome:
+        procurement = self._procurement(procurement_id)
+        self._spend(amount, "procurement.exceeds_available_balance")
+        procurement.pay(amount=amount, on=on, actor=ctx.actor, reference=reference)
+        return Outcome(self._state(procurement), [procurement])
+
+    @command
+    def cancel_procurement(
+        self, ctx: Context, *, procurement_id: UUID, reason: str, on: date
+    ) -> Outcome:
+        """Cancel a procurement that was neither shipped nor paid."""
+        procurement = self._procurement(procurement_id)
+        procurement.cancel(reason=reason, on=on, actor=ctx.actor)
+        return Outcome(self._state(procurement), [procurement])
+
+    # --- specialists ------------------------------------------------------------------------
+
+    @command
+    def nominate_specialist(
+        self,
+        ctx: Context,
+        *,
+        reference: str,
+        persons: Sequence[str],
+        trade: str,
+        enterprise: str,
+        urgency: Urgency,
+        union_id: UUID,
+        union_name: str,
+        on: date,
+    ) -> Outcome:
+        """Nominate one specialist urgently needed in a factory (never a group)."""
+        self.committee()
+        nomination = SpecialistNomination.nominate(
+            country=self.country,
+            reference=reference,
+            persons=persons,
+            trade=trade,
+            enterprise=enterprise,
+            urgency=urgency,
+            union_id=union_id,
+            union_name=union_name,
+            on=on,
+            actor=ctx.actor,
+        )
+        return Outcome(self._state(nomination), [nomination])
+
+    def _nomination(self, nomination_id: UUID) -> SpecialistNomination:
+        return self.load(SpecialistNomination, nomination_id, "nomination")
+
+    @command
+    def request_union_approval(self, ctx: Context, *, nomination_id: UUID, on: date) -> Outcome:
+        """Ask the Russian trade union to approve the nomination."""
+        nomination = self._nomination(nomination_id)
+        nomination.request_approval(on=on, actor=ctx.actor)
+        return Outcome(self._state(nomination), [nomination])
+
+    @command
+    def note_union_decision(self, ctx: Context, *, nomination_id: UUID) -> Outcome:
+        """Note the union's approval or refusal, as it reached this node from the liaison."""
+        nomination = self._nomination(nomination_id)
+        found = self.remote.get(
+            UnionApprovalDecision, UnionApprovalDecision.id_for(nomination.id), self.liaison
+        )
+        nomination.note_union_decision(
+            decision=found.decision() if found else None, actor=ctx.actor
+        )
+        return Outcome(self._state(nomination), [nomination])
+
+    def fund_emigration(
+        self, ctx: Context, *, nomination_id: UUID, amount: Money, on: date
+    ) -> Result:
+        """Fund an approved specialist's journey."""
+        with self.locks.hold("balance"):
+            return self._fund(ctx, nomination_id=nomination_id, amount=amount, on=on)
+
+    @command
+    def _fund(self, ctx: Context, *, nomination_id: UUID, amount: Money, on: date) -> Outcome:
+        nomination = self._nomination(nomination_id)
+        self._spend(amount, "specialist.exceeds_available_balance")
+        nomination.fund_emigration(amount=amount, on=on, actor=ctx.actor)
+        return Outcome(self._state(nomination), [nomination])
+
+    @command
+    def record_departure(self, ctx: Context, *, nomination_id: UUID, on: date) -> Outcome:
+        """Record that the approved and funded specialist departed."""
+        nomination = self._nomination(nomination_id)
+        nomination.depart(on=on, actor=ctx.actor)
+        return Outcome(self._state(nomination), [nomination])
+
+    # --- transfers confirmed by their receiver ----------------------------------------------
+
+    @command
+    def note_transfer_receipt(self, ctx: Context, *, transfer_id: UUID, receiver: str) -> Outcome:
+        """Note the receiver's confirmation; the transfer leaves transit with what arrived."""
+        transfer = self.load(Transfer, transfer_id, "transfer")
+        found = self.remote.get(TransferReceipt, TransferReceipt.id_for(transfer.id), receiver)
+        transfer.note_receipt(confirmation=found.confirmation() if found else None, actor=ctx.actor)
+        difference = transfer.difference
+        result = self._state(transfer) | {"difference": str(difference) if difference else None}
+        return Outcome(result, [transfer])
+
+    @command
+    def book_transfer_difference(self, ctx: Context, *, transfer_id: UUID, reason: str) -> Outcome:
+        """Book the difference between what was sent and what arrived."""
+        transfer = self.load(Transfer, transfer_id, "transfer")
+        transfer.book_difference(reason=reason, actor=ctx.actor)
+        return Outcome(self._state(transfer), [transfer])
+
+    # --- surplus and period reports ---------------------------------------------------------
+
+    @command
+    def declare_surplus(
+        self, ctx: Context, *, period_end: date, amount: Money, on: date
+    ) -> Outcome:
+        """Declare the surplus of a period, to be used only to expand the campaign."""
+        self.committee()
+        surplus = Surplus.declare(
+            country=self.country, period_end=period_end, amount=amount, on=on, actor=ctx.actor
+        )
+        return Outcome({"surplus_id": str(surplus.id)}, [surplus])
+
+    @command
+    def allocate_surplus(
+        self, ctx: Context, *, surplus_id: UUID, campaign_code: str, amount: Money, on: date
+    ) -> Outcome:
+        """Allocate (part of) a surplus to an expansion campaign."""
+        surplus = self.load(Surplus, surplus_id, "surplus")
+        campaign = self.campaign(campaign_code)
+        campaign.require_open()
+        surplus.allocate(
+            campaign_id=campaign.id,
+            campaign_kind=campaign.kind,
+            amount=amount,
             on=on,
             actor=ctx.actor,
         )
         return Outcome(
-            {"transfer_id": str(transfer.id), "status": transfer.status.value}, [transfer]
+            {"surplus_id": str(surplus.id), "unallocated": str(surplus.unallocated)}, [surplus]
         )
 
     @command
-    def countersign_transfer(self, ctx: Context, *, transfer_id: UUID) -> Outcome:
-        """Countersign (approve) a transfer initiated by someone else."""
-        transfer = self.load(Transfer, transfer_id, "transfer")
-        transfer.countersign(actor=ctx.actor)
-        return Outcome(
-            {"transfer_id": str(transfer.id), "status": transfer.status.value}, [transfer]
-        )
-
-    @command
-    def send_transfer(
-        self, ctx: Context, *, transfer_id: UUID, on: date, reference: str | None = None
+    def submit_period_report(
+        self,
+        ctx: Context,
+        *,
+        period_start: date,
+        period_end: date,
+        assertions: Sequence[BalanceAssertion],
+        on: date,
     ) -> Outcome:
-        """Send (pay) a countersigned transfer; it is in transit until confirmed."""
-        transfer = self.load(Transfer, transfer_id, "transfer")
-        transfer.send(on=on, actor=ctx.actor, reference=reference)
-        return Outcome(
-            {"transfer_id": str(transfer.id), "status": transfer.status.value}, [transfer]
+        """Submit a period report with balance assertions per currency."""
+        self.committee()
+        report = PeriodReport.submit(
+            country=self.country,
+            period_start=period_start,
+            period_end=period_end,
+            assertions=assertions,
+            on=on,
+            actor=ctx.actor,
         )
+        return Outcome({"report_id": str(report.id)}, [report])
 
     @command
-    def cancel_transfer(self, ctx: Context, *, transfer_id: UUID, reason: str) -> Outcome:
-        """Cancel a transfer that has not been sent."""
-        transfer = self.load(Transfer, transfer_id, "transfer")
-        transfer.cancel(reason=reason, actor=ctx.actor)
-        return Outcome(
-            {"transfer_id": str(transfer.id), "status": transfer.status.value}, [transfer]
-        )
-
-    # --- the books (queries) --------------------------------------------------------------
-
-    def _rows(self, query: str) -> list[dict[str, Any]]:
-        self.books.catch_up()
-        return self.db.query(query)
-
-    def balances(self) -> list[dict[str, Any]]:
-        """Per currency: received, in kind, committed, in transit, transferred, available."""
-        out = []
-        for row in self._rows(books.BALANCES_SQL):
-            code = row["currency"]
-            cash = int(row["cash_received_minor"])
-            committed, transit = int(row["committed_minor"]), int(row["in_transit_minor"])
-            transferred = int(row["transferred_minor"])
-            pledged, settled = int(row["pledged_minor"]), int(row["pledge_settled_minor"])
-            out.append(
-                {
-                    "currency": code,
-                    "cash_received": amount_text(cash, code),
-                    "in_kind": amount_text(int(row["in_kind_minor"]), code),
-                    "committed": amount_text(committed, code),
-                    "in_transit": amount_text(transit, code),
-                    "transferred": amount_text(transferred, code),
-                    "cash_on_hand": amount_text(cash - transit - transferred, code),
-                    "available": amount_text(cash - committed - transit - transferred, code),
-                    "pledged": amount_text(pledged, code),
-                    "pledges_settled": amount_text(settled, code),
-                    "pledges_outstanding": amount_text(max(pledged - settled, 0), code),
-                }
-            )
-        return out
-
-    def _with_amounts(self, rows: list[dict[str, Any]], *measures: str) -> list[dict[str, Any]]:
-        out = []
-        for row in rows:
-            shaped = {k: v for k, v in row.items() if not k.endswith("_minor")}
-            for m in measures:
-                shaped[m] = amount_text(int(row[f"{m}_minor"]), row["currency"])
-            out.append(shaped)
-        return out
-
-    def by_campaign(self) -> list[dict[str, Any]]:
-        """Pledged vs received (cash and in kind) per campaign and currency."""
-        rows = self._rows(books.BY_CAMPAIGN_SQL)
-        return self._with_amounts(rows, "pledged", "received", "in_kind")
-
-    def by_organisation_type(self) -> list[dict[str, Any]]:
-        """Pledged vs received per organisation type and currency, with contribution counts."""
-        rows = self._rows(books.BY_ORGANISATION_TYPE_SQL)
-        return self._with_amounts(rows, "pledged", "received", "in_kind")
-
-    def list_rows(self, table: str, order: str, limit: int, offset: int) -> list[dict[str, Any]]:
-        """Rows of one books table (receipts, pledges, transfers, campaigns), amounts shaped."""
-        self.books.catch_up()
-        allowed = {t.name: t for t in books.TABLES}
-        assert table in allowed, table
-        rows = self.db.query(
-            f"SELECT * FROM {table} ORDER BY {order} LIMIT ? OFFSET ?", [limit, offset]
-        )
-        for row in rows:
-            for key in [k for k in row if k.endswith("_minor")]:
-                row[key.removesuffix("_minor")] = str(
-                    from_minor(int(row.pop(key)), row["currency"]).amount
-                )
-        return rows
+    def approve_period_report(self, ctx: Context, *, report_id: UUID, on: date) -> Outcome:
+        """Approve a submitted period report (not by its submitter)."""
+        report = self.load(PeriodReport, report_id, "period report")
+        report.approve(on=on, actor=ctx.actor)
+        return Outcome({"report_id": str(report.id), "status": "approved"}, [report])

@@ -31,6 +31,7 @@ INGESTED = Table(
         "state": "BLOB",
     },
     ("upstream", "position"),
+    indexes=(("originator_id",),),
 )
 CURSOR = "ingested"
 

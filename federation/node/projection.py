@@ -9,7 +9,7 @@ from typing import Any
 from eventsourcing.application import Application
 
 from federation.persistence.database import Cursor, Database
-from projections.rows import Add, Change, Op, Put, Table
+from projections.rows import Add, Change, Op, Put, Repost, Table
 
 POSITIONS = Table(
     "projection_positions",
@@ -30,8 +30,10 @@ class RowWriter:
                 self._put(cursor, op)
             elif isinstance(op, Change):
                 self._change(cursor, op)
-            else:
+            elif isinstance(op, Add):
                 self._add(cursor, op)
+            else:
+                self._repost(cursor, op)
 
     def _put(self, cursor: Cursor, op: Put) -> None:
         cols = list(op.row)
@@ -61,6 +63,21 @@ class RowWriter:
             f"ON CONFLICT ({', '.join(op.table.key)}) DO UPDATE SET {adds}"
         )
         cursor.execute(self.db.sql(query), tuple(row.values()))
+
+    def _repost(self, cursor: Cursor, op: Repost) -> None:
+        # The target leg first: both legs must read the source's sum before it is emptied.
+        legs = [(f"{op.key}:{op.to}", op.to, 1)] if op.to is not None else []
+        legs.append((f"{op.key}:{op.source}", op.source, -1))
+        for movement_id, measure, sign in legs:
+            query = (
+                f"INSERT INTO {op.table.name} "
+                "(movement_id, subject_id, measure, currency, amount_minor, value_date) "
+                f"SELECT ?, subject_id, ?, currency, ? * SUM(amount_minor), ? FROM {op.table.name} "
+                "WHERE subject_id = ? AND measure = ? GROUP BY subject_id, currency "
+                "ON CONFLICT (movement_id) DO NOTHING"
+            )
+            params = (movement_id, measure, sign, op.value_date, op.subject_id, op.source)
+            cursor.execute(self.db.sql(query), params)
 
 
 def read_position(db: Database, cursor: Cursor, projection: str, upstream: str) -> int:

@@ -117,6 +117,11 @@ def test_the_books_of_a_year_of_collections(app: CommitteeApplication) -> None:
         "pledged": "1000.00",
         "pledges_settled": "550.00",
         "pledges_outstanding": "450.00",
+        "loan_subscribed": "0.00",
+        "loan_redeemed": "0.00",
+        "loan_coupons": "0.00",
+        "loan_outstanding": "0.00",
+        "spent": "0.00",
     }
     by_type = {r["organisation_type"]: r for r in app.by_organisation_type()}
     assert by_type["trade_union"]["received"] == "800.00"

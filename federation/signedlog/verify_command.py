@@ -1,0 +1,64 @@
+"""What ``aidfed log verify`` prints and the exit status it ends with."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from federation.signedlog.keys import read_verifier
+from federation.signedlog.note import NoteError, parse_cosignature_vkey
+from federation.signedlog.verify import Report, open_database, verify
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_UNUSABLE = 2
+
+
+def run(
+    data_dir: Path,
+    database: str | None,
+    public_key: str | None,
+    cosigners: Sequence[str] = (),
+    as_json: bool = False,
+) -> int:
+    """Verify a node's log, print the outcome and return the process exit status."""
+    try:
+        verifier = read_verifier(public_key or data_dir)
+        cosigner_keys = [parse_cosignature_vkey(vkey) for vkey in cosigners]
+        with open_database(database, data_dir) as db:
+            report = verify(db, verifier, cosigner_keys)
+    except (OSError, NoteError, ValueError) as error:
+        print(f"cannot verify: {error}")
+        return EXIT_UNUSABLE
+    print(json.dumps(_as_json(report), indent=2) if as_json else _as_text(report, verifier.vkey))
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _as_json(report: Report) -> dict[str, object]:
+    first = report.first
+    return {
+        **asdict(report),
+        "ok": report.ok,
+        "first": None if first is None else asdict(first),
+    }
+
+
+def _as_text(report: Report, vkey: str) -> str:
+    lines = [
+        f"log of node {report.node_id or '?'} ({report.origin}), public key {vkey}",
+        f"{report.size} entries integrated, {report.positions} positions recorded, "
+        f"{report.checkpoints} checkpoints, {report.cosignatures} cosignatures",
+    ]
+    first = report.first
+    if first is None:
+        lines.append("OK: every entry, tree hash and checkpoint verifies")
+        return "\n".join(lines)
+    lines.append(f"FAILED: {first}")
+    others = [p for p in report.problems if p is not first]
+    lines.extend(f"  also: {problem}" for problem in others[:20])
+    hidden = len(others) - 20 + report.more_problems
+    if hidden > 0:
+        lines.append(f"  ... and {hidden} more")
+    return "\n".join(lines)

@@ -9,9 +9,18 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
 from federation.api import errors
-from federation.api.routers import committee, committee_resolution, log, node
+from federation.api.routers import (
+    committee,
+    committee_resolution,
+    international,
+    liaison,
+    log,
+    node,
+)
 from federation.node.base import NodeApplication
 from federation.node.committee import CommitteeApplication
+from federation.node.international import InternationalApplication
+from federation.node.liaison import LiaisonApplication
 from federation.settings import NodeKind, Settings
 
 DESCRIPTION = """
@@ -28,6 +37,8 @@ gives the same answer and records nothing twice. Refusals carry a stable `code` 
 # Each kind of node: its application and the routers of its commands and queries.
 KINDS: dict[NodeKind, tuple[type[NodeApplication], list[APIRouter]]] = {
     NodeKind.COMMITTEE: (CommitteeApplication, [committee.router, committee_resolution.router]),
+    NodeKind.INTERNATIONAL: (InternationalApplication, [international.router]),
+    NodeKind.LIAISON: (LiaisonApplication, [liaison.router]),
 }
 
 

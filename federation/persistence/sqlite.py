@@ -36,11 +36,11 @@ class LoggedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
     ) -> Sequence[int] | None:
         if not stored_events:
             return []
-        # One executemany instead of the library's row-by-row inserts. Inside the write
-        # transaction nobody else inserts, and SQLite gives a table without AUTOINCREMENT
-        # the rowid MAX(rowid)+1, so the new notification ids are the next n integers.
-        c.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {self.events_table_name}")
-        last = int(c.fetchone()[0])
+        # One executemany instead of the library's row-by-row inserts. The insert comes first:
+        # a deferred transaction that reads before it writes fails at once with "database is
+        # locked" when another connection commits in between, while a first write waits for
+        # the lock. Inside the write transaction nobody else inserts, and SQLite gives a table
+        # without AUTOINCREMENT the rowid MAX(rowid)+1, so the new ids are consecutive.
         c.executemany(
             self.insert_events_statement,
             [
@@ -53,7 +53,9 @@ class LoggedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
                 for s in stored_events
             ],
         )
-        notification_ids = list(range(last + 1, last + 1 + len(stored_events)))
+        c.execute(f"SELECT MAX(rowid) FROM {self.events_table_name}")
+        last = int(c.fetchone()[0])
+        notification_ids = list(range(last - len(stored_events) + 1, last + 1))
         # The writer holds SQLite's write lock, so MAX(position) cannot move under us.
         c.execute(f"SELECT COALESCE(MAX(position), 0) FROM {LOG_POSITIONS_TABLE}")
         head = int(c.fetchone()[0])

@@ -14,13 +14,28 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 from federation.signedlog.entries import EntryBuilder, EntryError
-from federation.signedlog.store import LogState, LogStateError, LogStore, TileCollector
+from federation.signedlog.store import LogState, LogStateError, LogStore
+from federation.signedlog.tiles import TileCollector
 
 BATCH_SIZE: Final = 20_000
 
 
+def row_entry(build: EntryBuilder, row: Any) -> bytes:
+    """The canonical bytes of one row of `LogStore.select_events`, or EntryError."""
+    state = row["state"]
+    if not isinstance(state, bytes | memoryview):
+        raise EntryError(f"its stored state is {type(state).__name__}, not bytes")
+    return build(
+        int(row["position"]),
+        row["originator_id"],
+        int(row["originator_version"]),
+        row["topic"],
+        bytes(state),
+    )
+
+
 def entry_bytes(build: EntryBuilder, row: Any) -> bytes:
-    """The canonical bytes of one row of `LogStore.select_events`."""
+    """Like `row_entry`, but a missing or unusable event is a broken log (LogStateError)."""
     position = int(row["position"])
     if row["topic"] is None:
         raise LogStateError(
@@ -28,13 +43,7 @@ def entry_bytes(build: EntryBuilder, row: Any) -> bytes:
             f"{row['notification_id']}) is missing from the events table"
         )
     try:
-        return build(
-            position,
-            row["originator_id"],
-            int(row["originator_version"]),
-            row["topic"],
-            bytes(row["state"]),
-        )
+        return row_entry(build, row)
     except EntryError as error:
         raise LogStateError(f"position {position}: {error}") from error
 

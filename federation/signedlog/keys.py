@@ -63,7 +63,7 @@ def write_vkey(data_dir: Path, verifier: NoteVerifier) -> None:
     text = verifier.vkey + "\n"
     if path.exists() and path.read_text(encoding="utf-8") == text:
         return
-    temporary = path.with_suffix(f".{os.getpid()}.tmp")
+    temporary = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
     temporary.write_text(text, encoding="utf-8")
     temporary.replace(path)  # atomic: concurrent starters never see half a file
 

@@ -29,13 +29,8 @@ from federation.signedlog.note import (
     public_key_to_base64,
     split_note,
 )
-from federation.signedlog.store import (
-    LogStateError,
-    LogStore,
-    StoredCheckpoint,
-    StoredLevels,
-    TileHashes,
-)
+from federation.signedlog.store import LogStateError, LogStore, StoredCheckpoint, StoredLevels
+from federation.signedlog.tiles import TileHashes
 
 LOCK: Final = "log-integrator"
 SIGN_EVERY: Final = 1.0  # seconds: a long integration still signs at least this often
@@ -82,7 +77,8 @@ class SignedLog:
         self, db: Database, locks: NodeLocks, events_table: str, node_id: str, signer: NoteSigner
     ) -> None:
         self.store = LogStore(db, events_table)
-        self.store.create_tables(node_id)
+        with locks.hold(LOCK):  # processes of one node starting at once create tables once
+            self.store.create_tables(node_id)
         self.integrator = Integrator(self.store, node_id)
         self.locks = locks
         self.signer = signer

@@ -2,10 +2,8 @@
 
 - ``log_state``: one row: the node id, the events table, the integrated size and the persisted
   compact range (so the root after each append costs nothing to recompute);
-- ``log_tiles``: the Merkle tree in tiles as in C2SP tlog-tiles: tile (level L, index N) holds
-  up to 256 consecutive hashes of tree level 8L, so level 0 holds the leaf hashes by position.
-  Any perfect subtree is then one tile read and at most 127 hashes away, and a proof is
-  O(log n) reads. Full tiles never change; only the rightmost tile of each level grows;
+- ``log_tiles``: the Merkle tree in tiles (see `federation.signedlog.tiles`), whose level 0
+  holds the leaf hashes by position;
 - ``log_checkpoints``: every signed checkpoint (size, note, created_at), sizes increasing;
 - ``log_cosignatures``: followers' cosignature lines on those checkpoints, kept as receipts.
 """
@@ -13,17 +11,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Protocol
+from typing import Any
 
 from federation.persistence.database import Cursor, Database
 from federation.persistence.records import LOG_POSITIONS_TABLE
-from federation.signedlog.merkle import HASH_SIZE, CompactRange, node_hash
+from federation.signedlog.merkle import HASH_SIZE, CompactRange
+from federation.signedlog.tiles import TILE_BYTES, TILE_HEIGHT, TILE_WIDTH, TileCollector
 
-TILE_HEIGHT: Final = 8
-TILE_WIDTH: Final = 1 << TILE_HEIGHT
-TILE_BYTES: Final = TILE_WIDTH * HASH_SIZE
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -52,74 +47,6 @@ class StoredCheckpoint:
     size: int
     note: str
     created_at: str
-
-
-# ---------------------------------------------------------------------------------------------
-# Tiles: the one place that knows how perfect subtrees map onto stored hashes.
-
-
-class LevelSource(Protocol):
-    """Consecutive stored hashes of tree level 8 * tile_level."""
-
-    def base(self, tile_level: int, start: int, count: int) -> bytes:
-        """Return `count` hashes (concatenated) of that level from index `start`."""
-        ...
-
-
-def fold(hashes: bytes, height: int) -> bytes:
-    """Return the root of the perfect subtree of height `height` over concatenated hashes."""
-    items = [hashes[i : i + HASH_SIZE] for i in range(0, len(hashes), HASH_SIZE)]
-    for _ in range(height):
-        items = [node_hash(items[i], items[i + 1]) for i in range(0, len(items), 2)]
-    return items[0]
-
-
-class TileHashes:
-    """A merkle `SubtreeHashes` over tiles, memoising what it computes."""
-
-    def __init__(self, source: LevelSource) -> None:
-        self._source = source
-        self._memo: dict[tuple[int, int], bytes] = {}
-
-    def perfect(self, level: int, index: int) -> bytes:
-        """Return the hash of the perfect subtree of height `level` at position `index`."""
-        key = (level, index)
-        found = self._memo.get(key)
-        if found is None:
-            tile_level, height = divmod(level, TILE_HEIGHT)
-            count = 1 << height
-            data = self._source.base(tile_level, index << height, count)
-            if len(data) != count * HASH_SIZE:
-                raise ValueError(f"subtree at level {level}, index {index} is not integrated")
-            found = self._memo[key] = fold(data, height)
-        return found
-
-
-class LevelArrays:
-    """Hashes of each tile level held in memory, e.g. by the offline verifier."""
-
-    def __init__(self, levels: Sequence[bytes | bytearray]) -> None:
-        self.levels = levels
-
-    def base(self, tile_level: int, start: int, count: int) -> bytes:
-        """Return `count` hashes of tile level `tile_level` from index `start`."""
-        if tile_level >= len(self.levels):
-            return b""
-        return bytes(self.levels[tile_level][start * HASH_SIZE : (start + count) * HASH_SIZE])
-
-
-class TileCollector:
-    """Collects the tile-level hashes a compact range reports while leaves are appended."""
-
-    def __init__(self) -> None:
-        self.levels: list[list[bytes]] = []
-
-    def __call__(self, level: int, index: int, value: bytes) -> None:
-        if level % TILE_HEIGHT == 0:
-            tile_level = level // TILE_HEIGHT
-            while len(self.levels) <= tile_level:
-                self.levels.append([])
-            self.levels[tile_level].append(value)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -223,11 +150,13 @@ class LogStore:
 
     def unlogged_events(self, cursor: Cursor, limit: int) -> list[Any]:
         """Events that have no log position: never recorded through the logged recorder."""
+        # An anti-join, not NOT EXISTS: SQLite indexes the join on the fly, but would scan
+        # every position for every event in a correlated subquery.
         cursor.execute(
             self.sql(
                 f"SELECT e.{self._event_id} AS notification_id, e.originator_id, "
-                f"e.originator_version FROM {self._events} e WHERE NOT EXISTS (SELECT 1 FROM "
-                f"{LOG_POSITIONS_TABLE} p WHERE p.notification_id = e.{self._event_id}) "
+                f"e.originator_version FROM {self._events} e LEFT JOIN {LOG_POSITIONS_TABLE} p "
+                f"ON p.notification_id = e.{self._event_id} WHERE p.position IS NULL "
                 f"ORDER BY e.{self._event_id} LIMIT ?"
             ),
             (limit,),
@@ -346,7 +275,7 @@ def _checkpoint(row: Any) -> StoredCheckpoint:
 
 
 class StoredLevels:
-    """A `LevelSource` reading tiles through one cursor, caching each tile it reads."""
+    """A tiles `LevelSource` reading through one cursor, caching each tile it reads."""
 
     def __init__(self, store: LogStore, cursor: Cursor) -> None:
         self._store = store

@@ -11,86 +11,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Final
-from urllib.parse import unquote, urlsplit
-
-from eventsourcing.postgres import PostgresDatastore
-from eventsourcing.sqlite import SQLiteDatastore
 
 from federation.persistence.database import Cursor, Database
 from federation.signedlog import merkle
 from federation.signedlog.entries import EntryBuilder, EntryError
+from federation.signedlog.integrator import row_entry
 from federation.signedlog.note import (
     CosignatureVerifier,
-    NoteError,
     NoteVerifier,
-    open_checkpoint,
-    parse_signature_line,
-    split_note,
 )
-from federation.signedlog.store import (
-    TILE_HEIGHT,
-    TILE_WIDTH,
-    LevelArrays,
-    LogState,
-    LogStateError,
-    LogStore,
-    StoredCheckpoint,
-    TileCollector,
-    TileHashes,
-)
+from federation.signedlog.store import LogState, LogStateError, LogStore
+from federation.signedlog.tiles import TILE_HEIGHT, TILE_WIDTH, LevelArrays, TileCollector
+from federation.signedlog.verify_checkpoints import check_checkpoints, check_cosignatures
+from federation.signedlog.verify_report import Report
 
 PAGE: Final = 10_000
-MAX_PROBLEMS: Final = 100
 H: Final = merkle.HASH_SIZE
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong: a stable code, the first log position it affects, and a sentence."""
-
-    code: str
-    position: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = "" if self.position is None else f"position {self.position}: "
-        return f"{where}{self.message} [{self.code}]"
-
-
-@dataclass
-class Report:
-    """What the verifier checked and what it found."""
-
-    origin: str
-    node_id: str = ""
-    size: int = 0
-    positions: int = 0
-    checkpoints: int = 0
-    cosignatures: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    more_problems: int = 0
-
-    @property
-    def ok(self) -> bool:
-        """True when nothing is wrong."""
-        return not self.problems
-
-    @property
-    def first(self) -> Problem | None:
-        """The problem at the lowest log position (problems without one come last)."""
-        if not self.problems:
-            return None
-        return min(self.problems, key=lambda p: (p.position is None, p.position or 0))
-
-    def add(self, code: str, position: int | None, message: str) -> None:
-        """Record a problem, keeping at most MAX_PROBLEMS of them."""
-        if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(Problem(code, position, message))
-        else:
-            self.more_problems += 1
 
 
 def verify(
@@ -109,8 +46,8 @@ def verify(
         leaves = _stored_leaves(store, cursor, state, report)
         _check_events(store, cursor, state, leaves, report)
         levels = _check_tree(store, cursor, state, leaves, report)
-        _check_checkpoints(store, cursor, verifier, levels, report)
-        _check_cosignatures(store, cursor, cosigners, report)
+        check_checkpoints(store, cursor, verifier, levels, report)
+        check_cosignatures(store, cursor, cosigners, report)
     return report
 
 
@@ -119,7 +56,7 @@ def _snapshot(db: Database) -> Iterator[Cursor]:
     # One consistent snapshot, so a node that keeps writing does not look inconsistent.
     with db.reading() as cursor:
         if db.dialect == "postgres":
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         yield cursor
 
 
@@ -213,13 +150,7 @@ def _check_entry(
         )
         return
     try:
-        entry = build(
-            position,
-            row["originator_id"],
-            int(row["originator_version"]),
-            row["topic"],
-            bytes(row["state"]),
-        )
+        entry = row_entry(build, row)
     except EntryError as error:
         report.add("event.invalid", position, f"the event cannot be an entry: {error}")
         return
@@ -261,125 +192,3 @@ def _first_difference(a: bytes, b: bytes) -> int:
         if a[offset] != b[offset]:
             return offset
     return min(len(a), len(b))
-
-
-def _check_checkpoints(
-    store: LogStore, cursor: Cursor, verifier: NoteVerifier, levels: LevelArrays, report: Report
-) -> None:
-    tiles = TileHashes(levels)
-    size = len(levels.levels[0]) // H
-    previous: tuple[int, bytes] | None = None
-    after = -1
-    while batch := store.checkpoints(cursor, after, 1000):
-        for stored in batch:
-            report.checkpoints += 1
-            checked = _check_checkpoint(stored, verifier, tiles, size, previous, report)
-            previous = checked or previous
-        after = batch[-1].size
-
-
-def _check_checkpoint(
-    stored: StoredCheckpoint,
-    verifier: NoteVerifier,
-    tiles: TileHashes,
-    size: int,
-    previous: tuple[int, bytes] | None,
-    report: Report,
-) -> tuple[int, bytes] | None:
-    where = max(stored.size, 1)
-    try:
-        checkpoint, _ = open_checkpoint(stored.note, [verifier])
-    except NoteError as error:
-        report.add("checkpoint.signature", where, f"checkpoint {stored.size}: {error}")
-        return None
-    if checkpoint.origin != verifier.name or checkpoint.size != stored.size:
-        report.add(
-            "checkpoint.mismatch",
-            where,
-            f"checkpoint stored as size {stored.size} is "
-            f"for {checkpoint.origin} at size {checkpoint.size}",
-        )
-        return None
-    if checkpoint.size > size:
-        report.add(
-            "checkpoint.beyond",
-            where,
-            f"checkpoint {checkpoint.size} is beyond the "
-            f"{size} logged entries: the log was truncated",
-        )
-        return None
-    if merkle.tree_root(tiles, checkpoint.size) != checkpoint.root:
-        report.add(
-            "checkpoint.root",
-            where,
-            f"checkpoint {checkpoint.size}'s root is not the root of the logged entries",
-        )
-        return None
-    if previous is not None:
-        old_size, old_root = previous
-        proof = merkle.consistency_proof(tiles, old_size, checkpoint.size)
-        try:
-            merkle.verify_consistency(old_size, checkpoint.size, proof, old_root, checkpoint.root)
-        except merkle.ProofError as error:
-            report.add(
-                "checkpoint.consistency",
-                where,
-                f"checkpoints {old_size} and {checkpoint.size} are inconsistent: {error}",
-            )
-    return checkpoint.size, checkpoint.root
-
-
-def _check_cosignatures(
-    store: LogStore, cursor: Cursor, cosigners: Sequence[CosignatureVerifier], report: Report
-) -> None:
-    known = {(c.name, c.key_id.hex()): c for c in cosigners}
-    for row in store.cosignatures(cursor):
-        report.cosignatures += 1
-        size = int(row["size"])
-        stored = store.checkpoint_at(cursor, size)
-        if stored is None:
-            report.add(
-                "cosignature.orphan",
-                max(size, 1),
-                f"a cosignature by {row['cosigner']} is for checkpoint {size}, which is not stored",
-            )
-            continue
-        try:
-            parse_signature_line(row["line"].removesuffix("\n"))
-            cosigner = known.get((row["cosigner"], row["key_id"]))
-            if cosigner is not None:
-                cosigner.verify_cosignature(split_note(stored.note)[0], row["line"])
-        except NoteError as error:
-            report.add(
-                "cosignature.invalid",
-                max(size, 1),
-                f"cosignature by {row['cosigner']} on checkpoint {size}: {error}",
-            )
-
-
-# ---------------------------------------------------------------------------------------------
-# Opening a node's database for reading only.
-
-
-@contextmanager
-def open_database(database: str | None, data_dir: Path) -> Iterator[Database]:
-    """Open a node's database read-only: a PostgreSQL URL, or the SQLite file in `data_dir`."""
-    datastore: SQLiteDatastore | PostgresDatastore
-    if database and database.startswith(("postgresql://", "postgres://")):
-        url = urlsplit(database)
-        datastore = PostgresDatastore(
-            url.path.lstrip("/"),
-            url.hostname or "127.0.0.1",
-            url.port or 5432,
-            unquote(url.username or "postgres"),
-            unquote(url.password or ""),
-        )
-    else:
-        path = data_dir / "events.sqlite"
-        if not path.is_file():
-            raise FileNotFoundError(f"no node database at {path}")
-        datastore = SQLiteDatastore(f"file:{path}?mode=ro", pool_size=1)
-    try:
-        yield Database(datastore)
-    finally:
-        datastore.close()

@@ -1,15 +1,22 @@
-"""What ``aidfed log verify`` prints and the exit status it ends with."""
+"""`aidfed log verify`: open a node's database read-only, print the report, set the exit status."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
+from eventsourcing.postgres import PostgresDatastore
+from eventsourcing.sqlite import SQLiteDatastore
+
+from federation.persistence.database import Database
 from federation.signedlog.keys import read_verifier
 from federation.signedlog.note import NoteError, parse_cosignature_vkey
-from federation.signedlog.verify import Report, open_database, verify
+from federation.signedlog.verify import verify
+from federation.signedlog.verify_report import Report
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -62,3 +69,27 @@ def _as_text(report: Report, vkey: str) -> str:
     if hidden > 0:
         lines.append(f"  ... and {hidden} more")
     return "\n".join(lines)
+
+
+@contextmanager
+def open_database(database: str | None, data_dir: Path) -> Iterator[Database]:
+    """Open a node's database read-only: a PostgreSQL URL, or the SQLite file in `data_dir`."""
+    datastore: SQLiteDatastore | PostgresDatastore
+    if database and database.startswith(("postgresql://", "postgres://")):
+        url = urlsplit(database)
+        datastore = PostgresDatastore(
+            url.path.lstrip("/"),
+            url.hostname or "127.0.0.1",
+            url.port or 5432,
+            unquote(url.username or "postgres"),
+            unquote(url.password or ""),
+        )
+    else:
+        path = data_dir / "events.sqlite"
+        if not path.is_file():
+            raise FileNotFoundError(f"no node database at {path}")
+        datastore = SQLiteDatastore(f"file:{path}?mode=ro", pool_size=1)
+    try:
+        yield Database(datastore)
+    finally:
+        datastore.close()

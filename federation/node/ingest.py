@@ -17,7 +17,7 @@ from eventsourcing.persistence import StoredEvent
 
 from domain.errors import InvalidInput
 from federation.node.projection import POSITIONS, RowWriter, read_position, write_position
-from federation.persistence.database import Database
+from federation.persistence.database import Cursor, Database
 from projections.rows import Op, Table
 
 INGESTED = Table(
@@ -65,11 +65,17 @@ class Ingestor:
         with self.db.reading() as cursor:
             return read_position(self.db, cursor, CURSOR, upstream)
 
-    def ingest(self, upstream: str, entries: Sequence[RemoteEntry]) -> int:
+    def ingest(
+        self,
+        upstream: str,
+        entries: Sequence[RemoteEntry],
+        also: Callable[[Cursor], None] | None = None,
+    ) -> int:
         """Store and project the entries after the cursor; returns how many were new.
 
         Entries at or below the cursor are ignored (a repeated or overlapping page); a gap
-        after the cursor is refused, so nothing is ever applied out of order.
+        after the cursor is refused, so nothing is ever applied out of order. ``also`` writes
+        in the same transaction (the follower's verified state), so nothing is half done.
         """
         with self.db.transaction() as cursor:
             before = read_position(self.db, cursor, CURSOR, upstream)
@@ -82,6 +88,8 @@ class Ingestor:
                     f"entries of {upstream} must continue at position {before + 1}, got {got}",
                 )
             if not fresh:
+                if also is not None:
+                    also(cursor)
                 return 0
             for entry in fresh:
                 self._store(cursor, upstream, entry)
@@ -96,6 +104,8 @@ class Ingestor:
             for name in (CURSOR, *self.projectors):
                 previous = read_position(self.db, cursor, name, upstream)
                 write_position(self.db, cursor, name, upstream, previous, after)
+            if also is not None:
+                also(cursor)
             return len(fresh)
 
     def _store(self, cursor: Any, upstream: str, entry: RemoteEntry) -> None:

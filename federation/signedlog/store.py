@@ -49,10 +49,6 @@ class StoredCheckpoint:
     created_at: str
 
 
-# ---------------------------------------------------------------------------------------------
-# The store.
-
-
 class LogStore:
     """SQL for the log's tables; every method works inside a caller's transaction."""
 

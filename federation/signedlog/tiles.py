@@ -75,6 +75,7 @@ class TileCollector:
         self.levels: list[list[bytes]] = []
 
     def __call__(self, level: int, index: int, value: bytes) -> None:
+        """Keep `value` if its level starts a tile level (hashes arrive in index order)."""
         if level % TILE_HEIGHT == 0:
             tile_level = level // TILE_HEIGHT
             while len(self.levels) <= tile_level:

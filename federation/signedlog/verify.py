@@ -38,13 +38,14 @@ def verify(
     with _snapshot(db) as cursor:
         try:
             state = LogStore(db, "stored_events").read_state(cursor)
+            store = LogStore(db, state.events_table)
+            build = EntryBuilder(state.node_id)
         except (LogStateError, ValueError) as error:
-            report.add("state.unreadable", None, str(error))
+            report.add("state.unreadable", None, f"the log's head cannot be read: {error}")
             return report
-        store = LogStore(db, state.events_table)
         report.node_id, report.size = state.node_id, state.size
         leaves = _stored_leaves(store, cursor, state, report)
-        _check_events(store, cursor, state, leaves, report)
+        _check_events(store, cursor, build, state.size, leaves, report)
         levels = _check_tree(store, cursor, state, leaves, report)
         check_checkpoints(store, cursor, verifier, levels, report)
         check_cosignatures(store, cursor, cosigners, report)
@@ -95,9 +96,8 @@ def _stored_level(store: LogStore, cursor: Cursor, tile_level: int, report: Repo
 
 
 def _check_events(
-    store: LogStore, cursor: Cursor, state: LogState, leaves: bytes, report: Report
+    store: LogStore, cursor: Cursor, build: EntryBuilder, size: int, leaves: bytes, report: Report
 ) -> None:
-    build = EntryBuilder(state.node_id)
     expected, last_id = 1, 0
     while rows := store.select_events(cursor, expected - 1, PAGE):
         for row in rows:
@@ -122,11 +122,11 @@ def _check_events(
             _check_entry(build, row, position, leaves, report)
             expected = position + 1
     report.positions = expected - 1
-    if report.positions < state.size:
+    if report.positions < size:
         report.add(
             "event.missing",
             report.positions + 1,
-            f"the log has {state.size} entries "
+            f"the log has {size} entries "
             f"but events end at position {report.positions}: the tail was removed",
         )
     for row in store.unlogged_events(cursor, 10):

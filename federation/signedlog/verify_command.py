@@ -7,8 +7,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
+from eventsourcing.persistence import PersistenceError
 from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteDatastore
 
@@ -36,7 +37,7 @@ def run(
         cosigner_keys = [parse_cosignature_vkey(vkey) for vkey in cosigners]
         with open_database(database, data_dir) as db:
             report = verify(db, verifier, cosigner_keys)
-    except (OSError, NoteError, ValueError) as error:
+    except (OSError, NoteError, ValueError, PersistenceError) as error:
         print(f"cannot verify: {error}")
         return EXIT_UNUSABLE
     print(json.dumps(_as_json(report), indent=2) if as_json else _as_text(report, verifier.vkey))
@@ -88,7 +89,7 @@ def open_database(database: str | None, data_dir: Path) -> Iterator[Database]:
         path = data_dir / "events.sqlite"
         if not path.is_file():
             raise FileNotFoundError(f"no node database at {path}")
-        datastore = SQLiteDatastore(f"file:{path}?mode=ro", pool_size=1)
+        datastore = SQLiteDatastore(f"file:{quote(str(path.resolve()))}?mode=ro", pool_size=1)
     try:
         yield Database(datastore)
     finally:

@@ -8,6 +8,7 @@ how many events it committed.
 from __future__ import annotations
 
 import sys
+import time
 from datetime import date
 from pathlib import Path
 from uuid import UUID, uuid4
@@ -91,8 +92,16 @@ def write(app: CommitteeApplication, name: str, rounds: int) -> int:
 
 def main(database: str, data_dir: str, name: str, rounds: str) -> None:
     """Write as one process of the node and print how many events were committed."""
-    app = CommitteeApplication(settings(database, Path(data_dir)))
+    folder = Path(data_dir)
+    app = CommitteeApplication(settings(database, folder))
     try:
+        # Say we are ready, then start with everyone else, so that the writers overlap.
+        (folder / f"ready-{name}").touch()
+        deadline = time.monotonic() + 60
+        while not (folder / "go").exists():
+            if time.monotonic() > deadline:
+                raise TimeoutError("the test never said go")
+            time.sleep(0.01)
         print(write(app, name, int(rounds)))
     finally:
         app.close()

@@ -1,0 +1,97 @@
+"""What a follower knows of each upstream, kept in the same transaction as what it ingested."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from datetime import UTC, datetime
+
+from federation.persistence.database import Cursor, Database
+from projections.rows import Table
+
+FOLLOWING = "following"
+QUARANTINED = "quarantined"
+
+STATES = Table(
+    "follower_state",
+    {
+        "upstream": "TEXT",
+        "size": "BIGINT",
+        "compact": "BLOB",
+        "checkpoint": "TEXT",
+        "head": "BIGINT",
+        "status": "TEXT",
+        "reason": "TEXT",
+        "evidence": "TEXT",
+        "last_success": "TEXT",
+        "last_attempt": "TEXT",
+        "last_error": "TEXT",
+        "cosigned": "BIGINT",
+    },
+    ("upstream",),
+)
+
+
+def now() -> str:
+    """The time, for the status table."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(slots=True)
+class FollowerState:
+    """One upstream: the verified prefix held here, its last checkpoint, and how sync stands."""
+
+    upstream: str
+    size: int = 0
+    compact: bytes = b""
+    checkpoint: str | None = None
+    head: int = 0
+    status: str = FOLLOWING
+    reason: str | None = None
+    evidence: str | None = None
+    last_success: str | None = None
+    last_attempt: str | None = None
+    last_error: str | None = None
+    cosigned: int = 0
+
+    @property
+    def quarantined(self) -> bool:
+        return self.status == QUARANTINED
+
+
+class FollowerStates:
+    """The follower_state table."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        db.execute_script(STATES.ddl(db.dialect))
+
+    def load(self, upstream: str) -> FollowerState:
+        """The state of ``upstream`` (a fresh one if it was never followed)."""
+        rows = self.db.query("SELECT * FROM follower_state WHERE upstream = ?", [upstream])
+        if not rows:
+            return FollowerState(upstream)
+        row = rows[0]
+        row["compact"] = bytes(row["compact"] or b"")
+        return FollowerState(**row)
+
+    def all(self) -> list[FollowerState]:
+        """Every upstream this node has followed."""
+        names = self.db.query("SELECT upstream FROM follower_state ORDER BY upstream")
+        return [self.load(r["upstream"]) for r in names]
+
+    def save(self, cursor: Cursor, state: FollowerState) -> None:
+        """Write ``state`` within the caller's transaction."""
+        row = asdict(state)
+        cols = [f.name for f in fields(FollowerState)]
+        sets = ", ".join(f"{c} = excluded.{c}" for c in cols if c != "upstream")
+        marks = ", ".join("?" for _ in cols)
+        query = (
+            f"INSERT INTO follower_state ({', '.join(cols)}) VALUES ({marks}) "
+            f"ON CONFLICT (upstream) DO UPDATE SET {sets}"
+        )
+        cursor.execute(self.db.sql(query), tuple(row[c] for c in cols))
+
+    def put(self, state: FollowerState) -> None:
+        """Write ``state`` in a transaction of its own."""
+        with self.db.transaction() as cursor:
+            self.save(cursor, state)

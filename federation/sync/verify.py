@@ -1,0 +1,128 @@
+"""Verifying a page of another node's log against a checkpoint signed by its pinned key.
+
+Two kinds of failure, told apart because they call for different answers:
+- ``PageRejected``: this answer cannot be trusted (a gap, a bad leaf, a page that does not add
+  up to the signed root). Nothing is applied; the follower asks again later.
+- ``ForkSuspected``: the upstream contradicts what it signed before (a smaller tree, another
+  root for a size already held, a key that is not the pinned one). If a fresh answer says the
+  same, the follower quarantines the upstream and keeps both signed notes as evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from uuid import UUID
+
+from federation.node.ingest import RemoteEntry
+from federation.signedlog import merkle
+from federation.signedlog.entries import EntryError, decode
+from federation.signedlog.note import Checkpoint, NoteError, NoteVerifier, open_checkpoint
+from federation.sync.client import ServedPage
+from federation.sync.state import FollowerState
+
+
+class PageRejected(Exception):
+    """This page cannot be applied; ask again."""
+
+
+class ForkSuspected(Exception):
+    """The upstream contradicts its own signed history (or signs with another key)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Verified:
+    """A page that checked out: the checkpoint, the entries to apply and the new compact range."""
+
+    checkpoint: Checkpoint
+    note: str
+    entries: list[RemoteEntry]
+    compact: merkle.CompactRange
+
+
+def open_signed(note: str, verifier: NoteVerifier) -> Checkpoint:
+    """The checkpoint in ``note`` if the pinned key signed it for the pinned origin."""
+    try:
+        checkpoint, _ = open_checkpoint(note, [verifier])
+    except NoteError as error:
+        raise ForkSuspected(f"the checkpoint is not signed by the pinned key: {error}") from None
+    if checkpoint.origin != verifier.name:
+        raise ForkSuspected(f"checkpoint origin {checkpoint.origin!r} is not {verifier.name!r}")
+    return checkpoint
+
+
+def verify_page(
+    state: FollowerState,
+    page: ServedPage,
+    verifier: NoteVerifier,
+    held_leaf: Callable[[int], bytes],
+    prove: Callable[[int, int], list[bytes]],
+) -> Verified:
+    """Check a served page against its signed checkpoint and against what is already held.
+
+    ``held_leaf(position)`` is the leaf hash of an entry held here; ``prove(m, n)`` fetches the
+    upstream's consistency proof between its sizes m and n.
+    """
+    checkpoint = open_signed(page.checkpoint, verifier)
+    held = merkle.CompactRange.from_bytes(state.compact) if state.compact else merkle.CompactRange()
+    if checkpoint.size < state.size:
+        raise ForkSuspected(
+            f"the upstream's tree shrank from {state.size} to {checkpoint.size} entries "
+            "(restored from an older backup?)"
+        )
+    if checkpoint.size == state.size and checkpoint.root != held.root():
+        raise ForkSuspected(f"another root for the {state.size} entries already held")
+    for served in page.entries:
+        if served.position <= state.size and merkle.leaf_hash(served.entry) != held_leaf(
+            served.position
+        ):
+            raise ForkSuspected(
+                f"entry {served.position} differs from the one held since it was synced"
+            )
+    fresh = [s for s in page.entries if s.position > state.size]
+    expected = list(range(state.size + 1, state.size + 1 + len(fresh)))
+    if [s.position for s in fresh] != expected:
+        raise PageRejected(f"the page does not continue at position {state.size + 1}")
+    extended = held.copy()
+    entries = [_entry(state.upstream, s.position, s.entry) for s in fresh]
+    extended.extend(merkle.leaf_hash(s.entry) for s in fresh)
+    _check_covered(extended, checkpoint, prove)
+    return Verified(checkpoint, page.checkpoint, entries, extended)
+
+
+def _entry(upstream: str, position: int, data: bytes) -> RemoteEntry:
+    try:
+        entry = decode(data)
+    except EntryError as error:
+        raise PageRejected(f"entry {position} is not a canonical entry: {error}") from None
+    if entry.node != upstream or entry.position != position:
+        raise PageRejected(f"entry {position} claims to be {entry.node} #{entry.position}")
+    return RemoteEntry(
+        position, UUID(str(entry.aggregate)), entry.version, entry.topic, entry.state
+    )
+
+
+def _check_covered(
+    extended: merkle.CompactRange, checkpoint: Checkpoint, prove: Callable[[int, int], list[bytes]]
+) -> None:
+    """The held prefix plus the page must be a prefix of the signed tree."""
+    if extended.size > checkpoint.size:
+        raise PageRejected(f"{extended.size} entries, but the checkpoint covers {checkpoint.size}")
+    if extended.size == checkpoint.size:
+        if extended.root() != checkpoint.root:
+            raise ForkSuspected("the entries do not add up to the signed root")
+        return
+    if extended.size == 0:
+        return
+    try:
+        merkle.verify_consistency(
+            extended.size,
+            checkpoint.size,
+            prove(extended.size, checkpoint.size),
+            extended.root(),
+            checkpoint.root,
+        )
+    except merkle.ProofError as error:
+        raise ForkSuspected(
+            f"the {extended.size} entries held are not a prefix of the signed tree: {error}"
+        ) from None

@@ -1,0 +1,90 @@
+"""A follower pulls a committee's signed log over real HTTP, verifies it and applies it once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from domain.committee import OrganisationType
+from domain.money import Money
+from federation.api.app import create_app
+from federation.node.committee import CashReceiptLine, CommitteeApplication
+from federation.node.international import InternationalApplication
+from federation.settings import NodeKind, Settings
+from federation.sync.client import FeedClient
+from federation.sync.follower import Follower
+from federation.sync.peers import Peer
+from tests.support import liaison_story as story
+from tests.support.servers import serving
+from tests.support.story import CAMPAIGN, TREASURER
+
+
+@pytest.fixture
+def committee_node(tmp_path: Path) -> Iterator[tuple[str, CommitteeApplication]]:
+    api = create_app(
+        Settings(node_id="US", data_dir=tmp_path / "US", database="sqlite", mode="test")
+    )
+    with serving(api) as base:
+        app: CommitteeApplication = api.state.node
+        story.found_committee(app)
+        yield base, app
+
+
+@pytest.fixture
+def international(tmp_path: Path) -> Iterator[InternationalApplication]:
+    app = InternationalApplication(
+        Settings(
+            node_id="INTL",
+            kind=NodeKind.INTERNATIONAL,
+            data_dir=tmp_path / "INTL",
+            database="sqlite",
+            mode="test",
+        )
+    )
+    yield app
+    app.close()
+
+
+def follower(
+    intl: InternationalApplication, base: str, committee: CommitteeApplication, page_size: int = 500
+) -> Follower:
+    peer = Peer("US", base, committee.signed_log.signer.verifier.vkey)
+    return Follower(intl, peer, FeedClient(peer), page_size=page_size)
+
+
+def receipts(app: CommitteeApplication, n: int) -> None:
+    lines = [
+        CashReceiptLine(
+            CAMPAIGN,
+            f"Contributor {i}",
+            OrganisationType.TRADE_UNION,
+            Money.of("1.00", "USD"),
+            date(1922, 2, 1),
+        )
+        for i in range(n)
+    ]
+    app.record_cash_receipts(TREASURER, lines)
+
+
+def held(app: CommitteeApplication) -> int:
+    return int(app.db.scalar("SELECT COUNT(*) FROM log_positions"))
+
+
+def test_a_follower_catches_up_page_by_page_and_then_stays_level(
+    committee_node: tuple[str, CommitteeApplication], international: InternationalApplication
+) -> None:
+    base, committee = committee_node
+    receipts(committee, 120)
+    f = follower(international, base, committee, page_size=50)
+    outcome = f.sync_once()
+    assert outcome.error is None, outcome
+    assert outcome.size == held(committee) == international.ingestor.cursor("US")
+    assert outcome.status == "following"
+    again = f.sync_once()
+    assert (again.ingested, again.size) == (0, outcome.size)
+    receipts(committee, 3)
+    assert f.sync_once().ingested == 3
+    f.close()

@@ -10,6 +10,7 @@ from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteDatastore
 
 Dialect = Literal["sqlite", "postgres"]
+_WRITE_LOCK = "aidfed_write_lock"
 
 
 class Cursor(Protocol):
@@ -30,6 +31,9 @@ class Database:
     def __init__(self, datastore: SQLiteDatastore | PostgresDatastore) -> None:
         self.datastore = datastore
         self.dialect: Dialect = "sqlite" if isinstance(datastore, SQLiteDatastore) else "postgres"
+        if self.dialect == "sqlite":
+            with datastore.transaction(commit=True) as cursor:
+                cursor.execute(f"CREATE TABLE IF NOT EXISTS {_WRITE_LOCK} (id INTEGER PRIMARY KEY)")
 
     def sql(self, query: str) -> str:
         """The query in this dialect's placeholder style."""
@@ -39,6 +43,11 @@ class Database:
     def transaction(self) -> Iterator[Cursor]:
         """A write transaction, committed when the block ends without error."""
         with self.datastore.transaction(commit=True) as cursor:
+            if self.dialect == "sqlite":
+                # Take SQLite's write lock before reading: a deferred transaction that reads
+                # first fails at once ("database is locked") if another connection commits
+                # before it writes, whatever the busy time-out.
+                cursor.execute(f"UPDATE {_WRITE_LOCK} SET id = id WHERE 0")
             yield cursor
 
     @contextmanager

@@ -6,36 +6,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
 
-from federation.api.app import create_app
-from federation.settings import NodeKind, Settings
+from federation.cli_node import node_app, peer_app, status, sync
 
 app = typer.Typer(help="Aid Federation: nodes of an event-sourced federation of aid committees.")
 log_app = typer.Typer(help="The node's signed, verifiable log.")
 app.add_typer(log_app, name="log")
-
-
-@app.command()
-def serve(
-    node_id: Annotated[str, typer.Option(envvar="AIDFED_NODE_ID", help="e.g. DE, FR, US")] = "DE",
-    name: Annotated[str, typer.Option(envvar="AIDFED_NAME")] = "Komitee Arbeiterhilfe",
-    data_dir: Annotated[Path, typer.Option(envvar="AIDFED_DATA_DIR")] = Path("data/DE"),
-    database: Annotated[str, typer.Option(envvar="AIDFED_DATABASE")] = "sqlite",
-    host: Annotated[str, typer.Option(envvar="AIDFED_HOST")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(envvar="AIDFED_PORT")] = 8000,
-) -> None:
-    """Serve one committee node over HTTP."""
-    settings = Settings(
-        node_id=node_id,
-        kind=NodeKind.COMMITTEE,
-        name=name,
-        data_dir=data_dir,
-        database=database,
-        host=host,
-        port=port,
-    )
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+app.add_typer(node_app, name="node")
+app.add_typer(peer_app, name="peer")
+app.command("sync")(sync)
+app.command("status")(status)
 
 
 @app.command()

@@ -38,6 +38,13 @@ class Settings(BaseSettings):
     mode: Literal["production", "demo", "test"] = "production"
     international_node: str = Field(default="INTL", description="the International's node id")
     liaison_node: str = Field(default="RU-LIAISON", description="the liaison's node id")
+    follow: bool = Field(default=True, description="follow the upstreams in peers.json")
+    feed_open: bool = Field(
+        default=False, description="serve the federation feed without peer tokens (tests only)"
+    )
+    tls_certfile: Path | None = Field(default=None, description="serve HTTPS with this cert")
+    tls_keyfile: Path | None = None
+    tls_ca: Path | None = Field(default=None, description="CA bundle to verify peers' HTTPS")
 
     @property
     def log_origin(self) -> str:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
 from federation.api import errors
+from federation.api.auth import feed_reader
 from federation.api.routers import (
     committee,
     committee_resolution,
@@ -22,6 +23,7 @@ from federation.node.committee import CommitteeApplication
 from federation.node.international import InternationalApplication
 from federation.node.liaison import LiaisonApplication
 from federation.settings import NodeKind, Settings
+from federation.sync.runner import FollowerPool
 
 DESCRIPTION = """
 A node of the Aid Federation. A national committee records what it raises and spends as
@@ -52,9 +54,14 @@ def create_app(settings: Settings) -> FastAPI:
         application = application_class(settings)
         app.state.node = application
         application.signed_log.start()
+        followers = FollowerPool(application) if settings.follow else None
+        if followers:
+            followers.start()
         try:
             yield
         finally:
+            if followers:
+                followers.stop()
             application.signed_log.stop()
             application.close()
 
@@ -68,6 +75,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(node.router)
     for router in routers:
         app.include_router(router)
-    app.include_router(log.router)
+    app.include_router(log.router, dependencies=[Depends(feed_reader)])
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     return app

@@ -207,6 +207,20 @@ class SignedLog:
 
     # --- reading the log ----------------------------------------------------------------
 
+    def appended(self) -> int:
+        """How many events have been appended (integrated or not): a cheap check for news."""
+        return int(self.store.db.scalar("SELECT COALESCE(MAX(position), 0) FROM log_positions"))
+
+    def wait_for_entries(self, after: int, limit: int, wait: float) -> EntriesPage:
+        """Entries after ``after``; if there are none, hold on up to ``wait`` s for new ones."""
+        deadline = time.monotonic() + wait
+        page = self.entries(after, limit)
+        while not page.entries and time.monotonic() < deadline:
+            time.sleep(0.1)
+            if self.appended() > after:
+                page = self.entries(after, limit)
+        return page
+
     def entries(self, after: int, limit: int) -> EntriesPage:
         """Entries after+1 .. after+limit covered by a fresh signed checkpoint."""
         if after < 0 or not 1 <= limit <= MAX_PAGE:

@@ -78,9 +78,15 @@ def entries(
     log: LogDep,
     after: Annotated[int, Query(ge=0, description="the last position already held")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="page size")] = 100,
+    wait: Annotated[
+        float, Query(ge=0, le=30, description="if nothing is new, hold on up to this many seconds")
+    ] = 0,
 ) -> EntriesOut:
-    """Entries after+1.. (at most `limit`), all covered by the checkpoint sent with them."""
-    page = log.entries(after, limit)
+    """Entries after+1.. (at most `limit`), all covered by the checkpoint sent with them.
+
+    With `wait`, a follower that is level long-polls: the answer comes as soon as there is news.
+    """
+    page = log.wait_for_entries(after, limit, wait) if wait else log.entries(after, limit)
     items = [
         EntryOut(
             position=e.position,

@@ -26,6 +26,7 @@ from federation.signedlog.note import (
 from federation.signedlog.verify import verify
 from federation.signedlog.verify_command import open_database
 from tests.integration.signedlog._story import receipts, settings, story
+from tests.support.peers import bearer, grant_feed
 from tests.support.postgres import PostgresServer
 from tests.support.servers import serving
 
@@ -52,7 +53,8 @@ def served(
         server: PostgresServer = request.getfixturevalue("pg_server")
         database = server.create_database("log_http")
     api = create_app(settings(database, data_dir))
-    with serving(api) as url, httpx.Client(base_url=url, timeout=30) as http:
+    token = grant_feed(data_dir)
+    with serving(api) as url, httpx.Client(base_url=url, timeout=30, headers=bearer(token)) as http:
         app: CommitteeApplication = api.state.node
         story(app)
         yield Served(http, app, data_dir, database)

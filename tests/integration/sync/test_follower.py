@@ -18,6 +18,7 @@ from federation.sync.client import FeedClient
 from federation.sync.follower import Follower
 from federation.sync.peers import Peer
 from tests.support import liaison_story as story
+from tests.support.peers import grant_feed
 from tests.support.servers import serving
 from tests.support.story import CAMPAIGN, TREASURER
 
@@ -51,7 +52,8 @@ def international(tmp_path: Path) -> Iterator[InternationalApplication]:
 def follower(
     intl: InternationalApplication, base: str, committee: CommitteeApplication, page_size: int = 500
 ) -> Follower:
-    peer = Peer("US", base, committee.signed_log.signer.verifier.vkey)
+    token = grant_feed(committee.settings.data_dir, "INTL")
+    peer = Peer("US", base, committee.signed_log.signer.verifier.vkey, token=token)
     return Follower(intl, peer, FeedClient(peer), page_size=page_size)
 
 

@@ -1,0 +1,224 @@
+"""``aidfed node``, ``aidfed peer``, ``aidfed sync`` and ``aidfed status``: running a federation."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.table import Table
+
+from federation.api.app import KINDS, create_app
+from federation.node.base import NodeApplication
+from federation.settings import NodeKind, Settings
+from federation.signedlog.keys import load_or_create_key, write_vkey
+from federation.signedlog.note import NoteSigner
+from federation.sync.follower import status_row
+from federation.sync.peers import Peer, PeerBook, digest
+from federation.sync.runner import followed, make_follower
+from federation.sync.state import FollowerStates
+
+console = Console()
+node_app = typer.Typer(help="Create and run a node.")
+peer_app = typer.Typer(help="The peers a node follows and lets follow it.")
+ENV_FILE = "node.env"
+STATUS_COLUMNS = (
+    "upstream",
+    "cursor",
+    "upstream_head",
+    "lag",
+    "last_success",
+    "verification",
+    "reason",
+)
+
+DataDir = Annotated[Path, typer.Option(help="the node's data folder", envvar="AIDFED_DATA_DIR")]
+
+
+def load_settings(data_dir: Path) -> Settings:
+    """The settings of the node in ``data_dir`` (its node.env, then the environment)."""
+    env_file = data_dir / ENV_FILE
+    if not env_file.exists():
+        raise typer.BadParameter(f"{data_dir} holds no node: run 'aidfed node init' first")
+    return Settings(_env_file=env_file)
+
+
+def open_node(data_dir: Path) -> NodeApplication:
+    """The application of the node in ``data_dir``."""
+    settings = load_settings(data_dir)
+    application_class, _ = KINDS[settings.kind]
+    return application_class(settings)
+
+
+@node_app.command("init")
+def init(
+    kind: Annotated[NodeKind, typer.Option(help="committee, international or liaison")],
+    node_id: Annotated[str, typer.Option("--id", help="DE, FR, US, INTL, RU-LIAISON, ...")],
+    name: Annotated[str, typer.Option(help="the node's display name")],
+    data_dir: DataDir,
+    database: Annotated[str, typer.Option(help="'sqlite' or a postgresql:// URL")] = "sqlite",
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+) -> None:
+    """Create a node's data folder: its settings and its Ed25519 key pair; print its vkey."""
+    settings = Settings(
+        node_id=node_id,
+        kind=kind,
+        name=name,
+        data_dir=data_dir.resolve(),
+        database=database,
+        host=host,
+        port=port,
+    )
+    data_dir.mkdir(parents=True, exist_ok=True)
+    lines = {
+        "AIDFED_NODE_ID": settings.node_id,
+        "AIDFED_KIND": settings.kind.value,
+        "AIDFED_NAME": settings.name,
+        "AIDFED_DATA_DIR": str(settings.data_dir),
+        "AIDFED_DATABASE": settings.database,
+        "AIDFED_HOST": host,
+        "AIDFED_PORT": str(port),
+    }
+    (data_dir / ENV_FILE).write_text("".join(f"{k}={json.dumps(v)}\n" for k, v in lines.items()))
+    (data_dir / ENV_FILE).chmod(0o600)
+    signer = NoteSigner(settings.log_origin, load_or_create_key(settings.data_dir))
+    write_vkey(settings.data_dir, signer.verifier)
+    console.print(f"node {settings.node_id} ({kind.value}) in {settings.data_dir}")
+    console.print(f"vkey: {signer.vkey}")
+
+
+@node_app.command("show")
+def show(data_dir: DataDir) -> None:
+    """Print the node's id, kind, origin and vkey (what peers must pin)."""
+    settings = load_settings(data_dir)
+    signer = NoteSigner(settings.log_origin, load_or_create_key(settings.data_dir))
+    console.print_json(
+        json.dumps(
+            {
+                "node_id": settings.node_id,
+                "kind": settings.kind.value,
+                "name": settings.name,
+                "origin": settings.log_origin,
+                "vkey": signer.vkey,
+                "url": f"http://{settings.host}:{settings.port}",
+            }
+        )
+    )
+
+
+@node_app.command("serve")
+def serve(
+    data_dir: DataDir,
+    follow: Annotated[bool, typer.Option(help="also follow the node's upstreams")] = True,
+) -> None:
+    """Serve the node over HTTP(S) and follow its upstreams until stopped."""
+    settings = load_settings(data_dir)
+    settings = settings.model_copy(update={"follow": follow})
+    cert, key = settings.tls_certfile, settings.tls_keyfile
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        ssl_certfile=str(cert) if cert and key else None,
+        ssl_keyfile=str(key) if cert and key else None,
+    )
+
+
+@peer_app.command("add")
+def peer_add(
+    data_dir: DataDir,
+    node_id: Annotated[str, typer.Option("--id", help="the peer's node id")],
+    url: Annotated[str, typer.Option(help="the peer's base URL, e.g. http://10.0.0.5:8001")],
+    vkey: Annotated[str, typer.Option(help="the peer's pinned vkey ('aidfed node show')")],
+    token: Annotated[str | None, typer.Option(help="the token to present to the peer")] = None,
+    accept_token: Annotated[
+        str | None, typer.Option(help="the token the peer presents to read this node's feed")
+    ] = None,
+    follow: Annotated[bool, typer.Option(help="follow this peer's log")] = True,
+) -> None:
+    """Add or replace a peer: its URL, pinned key and tokens."""
+    load_settings(data_dir)
+    accepts = digest(accept_token) if accept_token else None
+    PeerBook(data_dir).add(Peer(node_id.upper(), url, vkey.strip(), follow, token, accepts))
+    console.print(f"peer {node_id.upper()} at {url} ({'followed' if follow else 'not followed'})")
+
+
+@peer_app.command("list")
+def peer_list(data_dir: DataDir) -> None:
+    """The node's peers (tokens are never shown)."""
+    console.print_json(json.dumps([p.public() for p in PeerBook(data_dir).all()]))
+
+
+@peer_app.command("release")
+def peer_release(
+    data_dir: DataDir, node_id: Annotated[str, typer.Option("--id", help="the quarantined peer")]
+) -> None:
+    """Follow a quarantined upstream again, from what is held (an operator's decision)."""
+    app = open_node(data_dir)
+    try:
+        make_follower(app, PeerBook(data_dir).get(node_id.upper())).release()
+    finally:
+        app.close()
+    console.print(f"{node_id.upper()} released from quarantine")
+
+
+def sync(
+    data_dir: DataDir,
+    peer: Annotated[str | None, typer.Option(help="only this upstream")] = None,
+    continuous: Annotated[bool, typer.Option(help="keep following until Ctrl-C")] = False,
+    audit: Annotated[bool, typer.Option(help="re-read and compare everything held")] = False,
+) -> None:
+    """Pull from the node's upstreams: once (default), continuously, or as a full audit."""
+    app = open_node(data_dir)
+    followers = [make_follower(app, p) for p in followed(app, peer.upper() if peer else None)]
+    try:
+        if continuous:
+            stop = threading.Event()
+            threads = [threading.Thread(target=f.run, args=(stop,), daemon=True) for f in followers]
+            for t in threads:
+                t.start()
+            try:
+                while any(t.is_alive() for t in threads):
+                    threads[0].join(0.5)
+            except KeyboardInterrupt:
+                stop.set()
+            return
+        for f in followers:
+            outcome = f.audit() if audit else f.sync_once()
+            console.print(
+                f"{outcome.upstream}: +{outcome.ingested} → {outcome.size}/{outcome.head} "
+                f"{outcome.status}{' — ' + outcome.error if outcome.error else ''}"
+            )
+    finally:
+        for f in followers:
+            f.close()
+        app.close()
+
+
+def status(
+    data_dir: DataDir,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Per upstream: cursor, upstream head, lag, last success, verification, quarantine."""
+    app = open_node(data_dir)
+    try:
+        rows = [status_row(s) for s in FollowerStates(app.db).all()]
+    finally:
+        app.close()
+    if as_json:
+        console.print_json(json.dumps(rows))
+        return
+    table = Table(title=f"sync status of {app.settings.node_id}")
+    for column in STATUS_COLUMNS:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(str(row[c] if row[c] is not None else "") for c in STATUS_COLUMNS))
+    console.print(table)
+    if any(r["status"] == "quarantined" for r in rows):
+        raise typer.Exit(3)

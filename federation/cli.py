@@ -7,13 +7,14 @@ from typing import Annotated
 
 import typer
 
-from federation.cli_node import node_app, peer_app, status, sync
+from federation.cli_node import node_app, peer_app, status, sync, user_app
 
 app = typer.Typer(help="Aid Federation: nodes of an event-sourced federation of aid committees.")
 log_app = typer.Typer(help="The node's signed, verifiable log.")
 app.add_typer(log_app, name="log")
 app.add_typer(node_app, name="node")
 app.add_typer(peer_app, name="peer")
+app.add_typer(user_app, name="user")
 app.command("sync")(sync)
 app.command("status")(status)
 

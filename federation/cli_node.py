@@ -12,13 +12,15 @@ import uvicorn
 from rich.console import Console
 from rich.table import Table
 
+from domain.roles import Role
 from federation.api.app import KINDS, create_app
+from federation.api.users import UserBook
 from federation.node.base import NodeApplication
 from federation.settings import NodeKind, Settings
 from federation.signedlog.keys import load_or_create_key, write_vkey
 from federation.signedlog.note import NoteSigner
 from federation.sync.follower import status_row
-from federation.sync.peers import Peer, PeerBook, digest
+from federation.sync.peers import Peer, PeerBook, digest, new_token
 from federation.sync.runner import followed, make_follower
 from federation.sync.state import FollowerStates
 
@@ -222,3 +224,30 @@ def status(
     console.print(table)
     if any(r["status"] == "quarantined" for r in rows):
         raise typer.Exit(3)
+
+
+user_app = typer.Typer(help="The people who may act on a node.")
+
+
+@user_app.command("add")
+def user_add(
+    data_dir: DataDir,
+    username: Annotated[str, typer.Option(help="login name, e.g. zetkin")],
+    person: Annotated[str, typer.Option(help="the person's name, recorded on every event")],
+    role: Annotated[Role, typer.Option(help="treasurer, secretary, supervisor, ...")],
+    password: Annotated[str | None, typer.Option(help="dashboard password (8+ characters)")] = None,
+    token: Annotated[
+        str | None, typer.Option(help="API token to accept (default: a new one, printed once)")
+    ] = None,
+) -> None:
+    """Add or replace a user; prints the API token once (it is stored only as a digest)."""
+    load_settings(data_dir)
+    token = token or new_token()
+    user = UserBook(data_dir).add(username, person, role, password, token)
+    console.print(f"user {user.username} ({user.person}, {user.role}); API token: {token}")
+
+
+@user_app.command("list")
+def user_list(data_dir: DataDir) -> None:
+    """The node's users (never a password or a token)."""
+    console.print_json(json.dumps([u.public() for u in UserBook(data_dir).all()]))

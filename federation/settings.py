@@ -8,7 +8,7 @@ from typing import Literal
 from urllib.parse import unquote, urlsplit
 from uuid import uuid4
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -67,6 +67,15 @@ class Settings(BaseSettings):
         ):
             raise ValueError("database is 'sqlite', 'memory' or a postgresql:// URL")
         return value
+
+    @model_validator(mode="after")
+    def _secure_outside_tests(self) -> Settings:
+        # Insecure conveniences are refused outside the demo and the tests.
+        if self.mode == "production" and self.feed_open:
+            raise ValueError("feed_open serves the federation feed to anyone: not in production")
+        if self.mode == "production" and self.database == "memory":
+            raise ValueError("an in-memory database loses everything at exit: not in production")
+        return self
 
     def eventsourcing_env(self) -> dict[str, str]:
         """The eventsourcing environment for this node's application."""

@@ -53,6 +53,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         application = application_class(settings)
         app.state.node = application
+        app.state.sessions = {}
         application.signed_log.start()
         followers = FollowerPool(application) if settings.follow else None
         if followers:

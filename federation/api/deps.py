@@ -5,24 +5,54 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import unquote
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, HTTPException, Request
 from pydantic import BaseModel
 
 from domain.errors import InvalidInput
 from domain.roles import Actor, Role
+from federation.api.users import UserBook
 from federation.node.base import Context
 from federation.node.idempotency import Idempotency
 
 
 def current_actor(
+    request: Request,
+    authorization: Annotated[
+        str | None, Header(description="'Bearer <your API token>' (see 'aidfed user add')")
+    ] = None,
     x_actor: Annotated[
-        str, Header(description="the person acting, percent-encoded UTF-8, e.g. Clara%20Zetkin")
-    ],
-    x_role: Annotated[str, Header(description="the role they act in, e.g. 'treasurer'")],
+        str | None, Header(description="test mode only: the person acting, percent-encoded")
+    ] = None,
+    x_role: Annotated[
+        str | None, Header(description="test mode only: the role they act in")
+    ] = None,
 ) -> Actor:
-    """The person and role acting on this request."""
-    # Until authentication lands (issue 8) the acting person is declared in headers; this
-    # dependency is the one place that will change.
+    """The person and role acting on this request: from their API token or dashboard session."""
+    node = request.app.state.node
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        user = UserBook(node.settings.data_dir).by_token(token.strip())
+        if user is None:
+            raise HTTPException(
+                401,
+                "this API token belongs to no user of this node",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        return user.actor
+    session = request.cookies.get(SESSION_COOKIE)
+    if session and (user := request.app.state.sessions.get(session)) is not None:
+        return user.actor  # type: ignore[no-any-return]
+    if node.settings.mode == "test" and x_actor and x_role:
+        return _declared_actor(x_actor, x_role)
+    raise HTTPException(
+        401,
+        "log in first: send 'Authorization: Bearer <your API token>'",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def _declared_actor(x_actor: str, x_role: str) -> Actor:
+    """An actor declared in headers, which only a node in test mode believes."""
     try:
         role = Role(x_role.strip().lower())
     except ValueError:
@@ -33,6 +63,7 @@ def current_actor(
     return Actor(person=unquote(x_actor).strip(), role=role)
 
 
+SESSION_COOKIE = "aidfed_session"
 ActorDep = Annotated[Actor, Depends(current_actor)]
 IdempotencyKey = Annotated[
     str | None,

@@ -44,7 +44,7 @@ TREASURER = Actor("Alfred Wagenknecht", Role.TREASURER)
 
 def synthetic_events(count: int) -> list[StoredEvent]:
     """`count` stored cash-receipt events, as the committee node maps them."""
-    app = CommitteeApplication(Settings(node_id="US", database="memory"))
+    app = CommitteeApplication(Settings(node_id="US", database="memory", mode="test"))
     try:
         templates = [_receipt_state(app, n) for n in range(500)]
     finally:

@@ -21,13 +21,13 @@ app.command("status")(status)
 
 @app.command()
 def demo(
-    data_dir: Annotated[Path, typer.Option(help="where the demo keeps its data")] = Path(
+    data_dir: Annotated[Path, typer.Option(help="where the demo keeps its nodes")] = Path(
         "data/demo"
     ),
-    port: Annotated[int, typer.Option(help="port of the committee node")] = 8000,
+    port: Annotated[int, typer.Option(help="first port; the nodes take the next six too")] = 8100,
 ) -> None:
-    """Start a committee node on loopback, record the sample story through its API, keep serving."""
-    from federation.demo import run_demo
+    """Start a whole federation on loopback with the 1922-23 scenario and its dashboard."""
+    from federation.demo.run import run_demo
 
     run_demo(data_dir, port)
 

@@ -12,12 +12,14 @@ import uvicorn
 from rich.console import Console
 from rich.table import Table
 
+from domain.errors import NotFound
 from domain.roles import Role
 from federation.api.app import KINDS, create_app
 from federation.api.users import UserBook
+from federation.node import setup
 from federation.node.base import NodeApplication
 from federation.settings import NodeKind, Settings
-from federation.signedlog.keys import load_or_create_key, write_vkey
+from federation.signedlog.keys import load_or_create_key
 from federation.signedlog.note import NoteSigner
 from federation.sync.follower import status_row
 from federation.sync.peers import Peer, PeerBook, digest, new_token
@@ -27,7 +29,6 @@ from federation.sync.state import FollowerStates
 console = Console()
 node_app = typer.Typer(help="Create and run a node.")
 peer_app = typer.Typer(help="The peers a node follows and lets follow it.")
-ENV_FILE = "node.env"
 STATUS_COLUMNS = (
     "upstream",
     "cursor",
@@ -42,11 +43,11 @@ DataDir = Annotated[Path, typer.Option(help="the node's data folder", envvar="AI
 
 
 def load_settings(data_dir: Path) -> Settings:
-    """The settings of the node in ``data_dir`` (its node.env, then the environment)."""
-    env_file = data_dir / ENV_FILE
-    if not env_file.exists():
-        raise typer.BadParameter(f"{data_dir} holds no node: run 'aidfed node init' first")
-    return Settings(_env_file=env_file)
+    """The settings of the node in ``data_dir``, or a usage error saying what to do."""
+    try:
+        return setup.load_settings(data_dir)
+    except NotFound as missing:
+        raise typer.BadParameter(missing.message) from None
 
 
 def open_node(data_dir: Path) -> NodeApplication:
@@ -76,20 +77,7 @@ def init(
         host=host,
         port=port,
     )
-    data_dir.mkdir(parents=True, exist_ok=True)
-    lines = {
-        "AIDFED_NODE_ID": settings.node_id,
-        "AIDFED_KIND": settings.kind.value,
-        "AIDFED_NAME": settings.name,
-        "AIDFED_DATA_DIR": str(settings.data_dir),
-        "AIDFED_DATABASE": settings.database,
-        "AIDFED_HOST": host,
-        "AIDFED_PORT": str(port),
-    }
-    (data_dir / ENV_FILE).write_text("".join(f"{k}={json.dumps(v)}\n" for k, v in lines.items()))
-    (data_dir / ENV_FILE).chmod(0o600)
-    signer = NoteSigner(settings.log_origin, load_or_create_key(settings.data_dir))
-    write_vkey(settings.data_dir, signer.verifier)
+    signer = setup.init_node(settings)
     console.print(f"node {settings.node_id} ({kind.value}) in {settings.data_dir}")
     console.print(f"vkey: {signer.vkey}")
 

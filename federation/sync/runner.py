@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from federation.node.base import NodeApplication
 from federation.signedlog.keys import load_or_create_key
@@ -63,5 +64,8 @@ class FollowerPool:
         self.stop_event.set()
         for follower in self.followers:
             follower.close()
+        # A thread in a long-poll notices the stop when the poll returns; it is a daemon, so
+        # shutting down does not wait for it longer than this.
+        deadline = time.monotonic() + 3
         for thread in self.threads:
-            thread.join(self.wait + 15)
+            thread.join(max(0.0, deadline - time.monotonic()))

@@ -6,13 +6,24 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from federation.sync.follower import status_row
+from federation.sync.state import FollowerStates
+
 router = APIRouter(tags=["node"])
 
 
 @router.get("/v1/node")
 def node(request: Request) -> dict[str, Any]:
-    """The node's id, kind, name and protocol version."""
-    return {**request.app.state.node.describe(), "protocol": "aidfed/1"}
+    """The node's id, kind, name, pinned key, log origin and size, and protocol version."""
+    app = request.app.state.node
+    return {**app.describe(), "log_size": app.signed_log.appended(), "protocol": "aidfed/1"}
+
+
+@router.get("/v1/federation/status")
+def federation_status(request: Request) -> list[dict[str, Any]]:
+    """Per upstream this node follows: cursor, upstream head, lag, last success, verification."""
+    states = FollowerStates(request.app.state.node.db)
+    return [status_row(state) for state in states.all()]
 
 
 @router.get("/healthz")

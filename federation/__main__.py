@@ -1,0 +1,5 @@
+"""``python -m federation``: the aidfed command."""
+
+from federation.cli import main
+
+main()

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from federation.cli_audit import audit_app
 from federation.cli_node import node_app, peer_app, status, sync, user_app
 
 app = typer.Typer(help="Aid Federation: nodes of an event-sourced federation of aid committees.")
@@ -15,6 +16,7 @@ app.add_typer(log_app, name="log")
 app.add_typer(node_app, name="node")
 app.add_typer(peer_app, name="peer")
 app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
 app.command("sync")(sync)
 app.command("status")(status)
 

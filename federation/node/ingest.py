@@ -29,6 +29,7 @@ INGESTED = Table(
         "originator_version": "BIGINT",
         "topic": "TEXT",
         "state": "BLOB",
+        "leaf": "BLOB",
     },
     ("upstream", "position"),
     indexes=(("originator_id",),),
@@ -45,6 +46,7 @@ class RemoteEntry:
     originator_version: int
     topic: str
     state: bytes
+    leaf: bytes | None = None  # the leaf hash verified against the upstream's signed root
 
 
 RemoteProjector = Callable[[str, Any], list[Op]]
@@ -112,7 +114,7 @@ class Ingestor:
         cursor.execute(
             self.db.sql(
                 "INSERT INTO ingested_entries (upstream, position, originator_id, "
-                "originator_version, topic, state) VALUES (?, ?, ?, ?, ?, ?)"
+                "originator_version, topic, state, leaf) VALUES (?, ?, ?, ?, ?, ?, ?)"
             ),
             (
                 upstream,
@@ -121,5 +123,6 @@ class Ingestor:
                 entry.originator_version,
                 entry.topic,
                 entry.state,
+                entry.leaf,
             ),
         )

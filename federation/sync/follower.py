@@ -17,6 +17,7 @@ from typing import Any
 
 from domain.errors import InvalidInput
 from federation.node.base import NodeApplication
+from federation.persistence.database import Cursor
 from federation.signedlog import merkle
 from federation.signedlog.entries import EntryBuilder
 from federation.signedlog.note import Cosigner
@@ -140,9 +141,13 @@ class Follower:
             if verified.compact.size == checkpoint.size
             else state.checkpoint,
         )
-        self.app.ingestor.ingest(
-            self.upstream, verified.entries, also=lambda c: self.states.save(c, new)
-        )
+
+        def record(cursor: Cursor) -> None:
+            self.states.save(cursor, new)
+            if new.size == checkpoint.size:
+                self.states.keep_checkpoint(cursor, self.upstream, checkpoint.size, verified.note)
+
+        self.app.ingestor.ingest(self.upstream, verified.entries, also=record)
         if new.size == checkpoint.size and checkpoint.size > new.cosigned:
             new = self._cosign(new, verified)
         return new

@@ -29,6 +29,12 @@ STATES = Table(
     },
     ("upstream",),
 )
+# Every checkpoint of an upstream verified here: the evidence an audit bundle carries.
+CHECKPOINTS = Table(
+    "upstream_checkpoints",
+    {"upstream": "TEXT", "size": "BIGINT", "note": "TEXT", "verified_at": "TEXT"},
+    ("upstream", "size"),
+)
 
 
 def now() -> str:
@@ -63,7 +69,7 @@ class FollowerStates:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        db.execute_script(STATES.ddl(db.dialect))
+        db.execute_script([*STATES.ddl(db.dialect), *CHECKPOINTS.ddl(db.dialect)])
 
     def load(self, upstream: str) -> FollowerState:
         """The state of ``upstream`` (a fresh one if it was never followed)."""
@@ -90,6 +96,23 @@ class FollowerStates:
             f"ON CONFLICT (upstream) DO UPDATE SET {sets}"
         )
         cursor.execute(self.db.sql(query), tuple(row[c] for c in cols))
+
+    def keep_checkpoint(self, cursor: Cursor, upstream: str, size: int, note: str) -> None:
+        """Keep a verified checkpoint of ``upstream`` (once per size)."""
+        cursor.execute(
+            self.db.sql(
+                "INSERT INTO upstream_checkpoints (upstream, size, note, verified_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (upstream, size) DO NOTHING"
+            ),
+            (upstream, size, note, now()),
+        )
+
+    def checkpoints(self, upstream: str) -> list[dict[str, object]]:
+        """The verified checkpoints of ``upstream``, smallest first."""
+        return self.db.query(
+            "SELECT size, note FROM upstream_checkpoints WHERE upstream = ? ORDER BY size",
+            [upstream],
+        )
 
     def put(self, state: FollowerState) -> None:
         """Write ``state`` in a transaction of its own."""

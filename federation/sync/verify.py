@@ -85,7 +85,7 @@ def verify_page(
         raise PageRejected(f"the page does not continue at position {state.size + 1}")
     extended = held.copy()
     entries = [_entry(state.upstream, s.position, s.entry) for s in fresh]
-    extended.extend(merkle.leaf_hash(s.entry) for s in fresh)
+    extended.extend(e.leaf for e in entries if e.leaf is not None)
     _check_covered(extended, checkpoint, prove)
     return Verified(checkpoint, page.checkpoint, entries, extended)
 
@@ -97,8 +97,9 @@ def _entry(upstream: str, position: int, data: bytes) -> RemoteEntry:
         raise PageRejected(f"entry {position} is not a canonical entry: {error}") from None
     if entry.node != upstream or entry.position != position:
         raise PageRejected(f"entry {position} claims to be {entry.node} #{entry.position}")
+    leaf = merkle.leaf_hash(data)
     return RemoteEntry(
-        position, UUID(str(entry.aggregate)), entry.version, entry.topic, entry.state
+        position, UUID(str(entry.aggregate)), entry.version, entry.topic, entry.state, leaf
     )
 
 

@@ -1,0 +1,1 @@
+"""Audit: bundles of every node's signed history, verified offline and replayed to any point."""

@@ -1,0 +1,124 @@
+"""The audit bundle format, ``aidfed-bundle/1``: gzip-compressed JSON lines, streamed.
+
+The first line is the manifest; then, for each node in the manifest's order, its checkpoints
+(smallest first), its entries (position 1, 2, ...) and the cosignatures of its checkpoints:
+
+    {"format": "aidfed-bundle/1", "code_version": ..., "created_at": ..., "exported_by": "INTL",
+     "nodes": [{"node": "DE", "vkey": "<C2SP vkey>", "size": 1200}, ...],
+     "cosigners": [{"name": "aidfed.example/INTL", "vkey": "<vkey of its Ed25519 key>"}, ...]}
+    {"t": "checkpoint", "node": "DE", "note": "<C2SP signed note>"}
+    {"t": "entry", "node": "DE", "position": 1, "entry": "<base64 canonical entry bytes>",
+     "leaf": "<base64 leaf hash as the exporter verified it>"}
+    {"t": "cosignature", "node": "INTL", "size": 1200, "line": "<C2SP cosignature line>"}
+
+Entries are the nodes' canonical entry bytes (federation/signedlog/entries.py), so the leaf
+hashes, the roots and the signed checkpoints can all be recomputed from the bundle alone. The
+``leaf`` the exporter verified is carried too: when the carried leaves add up to a signed root,
+an entry whose bytes no longer give its carried leaf is named exactly.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import IO, Any
+
+FORMAT = "aidfed-bundle/1"
+
+
+def code_version() -> str:
+    """The version of this code, recorded in bundles and reports."""
+    try:
+        return f"aidfed {version('aidfed')}"
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "aidfed (unpackaged)"
+
+
+@dataclass(slots=True)
+class Manifest:
+    """What a bundle holds."""
+
+    code_version: str
+    created_at: str
+    exported_by: str
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+    cosigners: list[dict[str, str]] = field(default_factory=list)
+
+    def line(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "code_version": self.code_version,
+            "created_at": self.created_at,
+            "exported_by": self.exported_by,
+            "nodes": self.nodes,
+            "cosigners": self.cosigners,
+        }
+
+
+class BundleWriter:
+    """Writes a bundle line by line."""
+
+    def __init__(self, path: Path) -> None:
+        self.handle: IO[str] = gzip.open(  # noqa: SIM115 - closed by close()
+            path, "wt", encoding="utf-8", compresslevel=5
+        )
+
+    def write(self, record: dict[str, Any]) -> None:
+        self.handle.write(json.dumps(record, separators=(",", ":"), ensure_ascii=False) + "\n")
+
+    def entry(self, node: str, position: int, data: bytes, leaf: bytes | None) -> None:
+        record = {"t": "entry", "node": node, "position": position, "entry": _b64(data)}
+        if leaf is not None:
+            record["leaf"] = _b64(leaf)
+        self.write(record)
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+class BundleError(ValueError):
+    """The bundle cannot be read: not gzip, not JSON lines, or not this format."""
+
+
+def read_bundle(path: Path) -> tuple[Manifest, Iterator[dict[str, Any]]]:
+    """The manifest and an iterator over the other records, streamed."""
+    handle = gzip.open(path, "rt", encoding="utf-8")  # noqa: SIM115 - closed by the iterator
+    try:
+        first = json.loads(handle.readline())
+    except (OSError, ValueError) as error:
+        handle.close()
+        raise BundleError(f"{path} is not an aidfed bundle: {error}") from None
+    if not isinstance(first, dict) or first.get("format") != FORMAT:
+        handle.close()
+        raise BundleError(f"{path} is not in the {FORMAT} format")
+    manifest = Manifest(
+        first["code_version"],
+        first["created_at"],
+        first["exported_by"],
+        first["nodes"],
+        first.get("cosigners", []),
+    )
+
+    def records() -> Iterator[dict[str, Any]]:
+        with handle:
+            for number, line in enumerate(handle, start=2):
+                try:
+                    yield json.loads(line)
+                except ValueError:
+                    raise BundleError(f"line {number} of the bundle is not JSON") from None
+
+    return manifest, records()
+
+
+def entry_bytes(record: dict[str, Any]) -> bytes:
+    """The canonical entry bytes of an entry record."""
+    return base64.b64decode(record["entry"], validate=True)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
 
 from federation.api import errors
 from federation.api.auth import feed_reader
@@ -24,6 +26,8 @@ from federation.node.international import InternationalApplication
 from federation.node.liaison import LiaisonApplication
 from federation.settings import NodeKind, Settings
 from federation.sync.runner import FollowerPool
+from federation.web import pages
+from federation.web.session import LoginRequired
 
 DESCRIPTION = """
 A node of the Aid Federation. A national committee records what it raises and spends as
@@ -39,9 +43,13 @@ gives the same answer and records nothing twice. Refusals carry a stable `code` 
 # Each kind of node: its application and the routers of its commands and queries.
 KINDS: dict[NodeKind, tuple[type[NodeApplication], list[APIRouter]]] = {
     NodeKind.COMMITTEE: (CommitteeApplication, [committee.router, committee_resolution.router]),
-    NodeKind.INTERNATIONAL: (InternationalApplication, [international.router]),
+    NodeKind.INTERNATIONAL: (InternationalApplication, [international.router, pages.router]),
     NodeKind.LIAISON: (LiaisonApplication, [liaison.router]),
 }
+
+
+async def _to_login(request: Request, _: Exception) -> RedirectResponse:
+    return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -73,6 +81,8 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     errors.install(app)
+    app.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")
+    app.add_exception_handler(LoginRequired, _to_login)
     app.include_router(node.router)
     for router in routers:
         app.include_router(router)

@@ -1,0 +1,1 @@
+"""The supervisors' dashboard: server-rendered pages at the International's node."""

@@ -1,0 +1,141 @@
+"""The dashboard's pages: log in, overview, federation status, exceptions to resolve."""
+
+from __future__ import annotations
+
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from federation.api.deps import SESSION_COOKIE
+from federation.api.users import UserBook
+from federation.node.base import Context
+from federation.sync.follower import status_row
+from federation.sync.state import FollowerStates
+from federation.web.session import SupervisorDep, close_session, open_session
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+router = APIRouter(include_in_schema=False)
+
+PAGES = [
+    ("/dashboard", "Overview"),
+    ("/dashboard/status", "Federation"),
+    ("/dashboard/exceptions", "Exceptions"),
+]
+
+
+def page(request: Request, name: str, title: str, user: Any, **context: Any) -> HTMLResponse:
+    """Render a dashboard page with the common frame and the completeness watermark."""
+    node = request.app.state.node
+    watermark = [
+        {"node": row["upstream"], "size": row["cursor"], "synced": row["last_success"]}
+        for row in (status_row(s) for s in FollowerStates(node.db).all())
+    ]
+    return templates.TemplateResponse(
+        request,
+        name,
+        {
+            "title": title,
+            "user": user,
+            "pages": PAGES,
+            "here": request.url.path,
+            "watermark": watermark,
+            **context,
+        },
+    )
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/dashboard") -> HTMLResponse:
+    """The login form."""
+    return templates.TemplateResponse(request, "login.html", {"next": next, "error": None})
+
+
+@router.post("/login", response_model=None)
+def login(
+    request: Request,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/dashboard",
+) -> Response:
+    """Check the password; open a session."""
+    user = UserBook(request.app.state.node.settings.data_dir).by_password(username, password)
+    if user is None:
+        return templates.TemplateResponse(
+            request,
+            "login.html",
+            {"next": next, "error": "unknown user or wrong password"},
+            status_code=401,
+        )
+    target = next if next.startswith("/dashboard") else "/dashboard"
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE, open_session(request, user), httponly=True, samesite="strict"
+    )
+    return response
+
+
+@router.get("/logout")
+def logout(request: Request) -> RedirectResponse:
+    """Close the session."""
+    close_session(request)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/dashboard")
+def overview(request: Request, user: SupervisorDep) -> HTMLResponse:
+    """The overview: the federation at a glance."""
+    node = request.app.state.node
+    states = [status_row(s) for s in FollowerStates(node.db).all()]
+    figures = {
+        "committees recognised": len(node.recognitions(standing="recognised", limit=500)),
+        "nodes followed": len(states),
+        "entries held": sum(r["cursor"] for r in states),
+        "open exceptions": len(node.exceptions(status="open", limit=500)),
+    }
+    return page(request, "overview.html", "Overview", user, figures=figures, states=states)
+
+
+@router.get("/dashboard/status")
+def status(request: Request, user: SupervisorDep) -> HTMLResponse:
+    """Federation status: per upstream, what is held, the lag, verification and quarantine."""
+    rows = [status_row(s) for s in FollowerStates(request.app.state.node.db).all()]
+    return page(request, "status.html", "Federation status", user, rows=rows)
+
+
+@router.get("/dashboard/exceptions")
+def exceptions(request: Request, user: SupervisorDep) -> HTMLResponse:
+    """Compliance exceptions, open first."""
+    rows = request.app.state.node.exceptions(limit=500)
+    rows.sort(key=lambda r: (r["resolved_on"] is not None, r["raised_on"]))
+    return page(request, "exceptions.html", "Compliance exceptions", user, rows=rows)
+
+
+@router.post("/dashboard/exceptions/{exception_id}/resolve")
+def resolve(
+    request: Request,
+    exception_id: UUID,
+    user: SupervisorDep,
+    resolution: Annotated[str, Form()],
+) -> RedirectResponse:
+    """Resolve an exception (supervisors only; recorded as the International's event)."""
+    node = request.app.state.node
+    node.resolve_exception(
+        Context(user.actor), exception_id=exception_id, resolution=resolution, on=date.today()
+    )
+    return RedirectResponse("/dashboard/exceptions", status_code=303)
+
+
+@router.get("/assets/plotly.min.js")
+def plotly_js() -> FileResponse:
+    """Plotly's JavaScript, from the installed package: the dashboard needs no internet."""
+    bundle = resources.files("plotly") / "package_data" / "plotly.min.js"
+    return FileResponse(str(bundle), media_type="application/javascript")

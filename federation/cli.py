@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from federation.cli_audit import audit_app
+from federation.cli_exchange import import_app
 from federation.cli_node import node_app, peer_app, status, sync, user_app
 
 app = typer.Typer(help="Aid Federation: nodes of an event-sourced federation of aid committees.")
@@ -17,6 +18,7 @@ app.add_typer(node_app, name="node")
 app.add_typer(peer_app, name="peer")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
+app.add_typer(import_app, name="import")
 app.command("sync")(sync)
 app.command("status")(status)
 

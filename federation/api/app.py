@@ -14,6 +14,7 @@ from federation.api import errors
 from federation.api.auth import feed_reader
 from federation.api.routers import (
     committee,
+    committee_exchange,
     committee_resolution,
     international,
     liaison,
@@ -42,7 +43,10 @@ gives the same answer and records nothing twice. Refusals carry a stable `code` 
 
 # Each kind of node: its application and the routers of its commands and queries.
 KINDS: dict[NodeKind, tuple[type[NodeApplication], list[APIRouter]]] = {
-    NodeKind.COMMITTEE: (CommitteeApplication, [committee.router, committee_resolution.router]),
+    NodeKind.COMMITTEE: (
+        CommitteeApplication,
+        [committee.router, committee_resolution.router, committee_exchange.router],
+    ),
     NodeKind.INTERNATIONAL: (InternationalApplication, [international.router, pages.router]),
     NodeKind.LIAISON: (LiaisonApplication, [liaison.router]),
 }

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from domain.campaign import Campaign, CampaignKind
 from domain.committee import NationalCommittee, Office, OrganisationType
-from domain.errors import NotFound, RuleBroken
+from domain.errors import DomainError, NotFound, RuleBroken
 from domain.ids import derive_id
 from domain.money import Money
 from domain.pledge import Instalment, Pledge
@@ -254,6 +254,57 @@ class CommitteeBooks(NodeApplication):
         if len({r.id for r in receipts}) != len(receipts):
             raise RuleBroken("receipt.reference_repeated", "two lines carry the same reference")
         return Outcome({"receipt_ids": [str(r.id) for r in receipts]}, list(receipts))
+
+    def check_import(self, lines: Sequence[CashReceiptLine]) -> list[tuple[int, str]]:
+        """Problems of a collection list against the books: (index of the line, reason)."""
+        problems: list[tuple[int, str]] = []
+        campaigns: dict[str, str | None] = {}
+        for index, line in enumerate(lines):
+            if line.campaign_code not in campaigns:
+                campaigns[line.campaign_code] = self._campaign_problem(line.campaign_code)
+            if (problem := campaigns[line.campaign_code]) is not None:
+                problems.append((index, problem))
+            elif (recorded := self._recorded(line)) is not None and recorded != self._as_recorded(
+                line
+            ):
+                problems.append(
+                    (
+                        index,
+                        f"reference {line.reference!r} was recorded with other "
+                        "details; correct it by reversal, not by re-import",
+                    )
+                )
+        return problems
+
+    def _campaign_problem(self, code: str) -> str | None:
+        try:
+            self.campaign(code).require_open()
+        except DomainError as error:
+            return error.message
+        return None
+
+    def _recorded(self, line: CashReceiptLine) -> tuple[object, ...] | None:
+        receipt_id = derive_id("cash-receipt", self.country, (line.reference or "").strip())
+        if not line.reference or not self.exists(receipt_id):
+            return None
+        r = self.load(CashReceipt, receipt_id, "receipt")
+        return (r.campaign_id, r.contributor, r.organisation_type, r.amount, r.value_date)
+
+    def _as_recorded(self, line: CashReceiptLine) -> tuple[object, ...]:
+        campaign_id = Campaign.id_for(self.country, line.campaign_code.strip())
+        return (
+            campaign_id,
+            line.contributor.strip(),
+            line.organisation_type,
+            line.amount,
+            line.value_date,
+        )
+
+    def import_cash_receipts(self, ctx: Context, lines: Sequence[CashReceiptLine]) -> Result:
+        """Record the lines of a checked collection list not recorded before, in one transaction."""
+        new = [line for line in lines if self._recorded(line) is None]
+        recorded = self.record_cash_receipts(ctx, new) if new else {"receipt_ids": []}
+        return {"recorded": len(new), "already_recorded": len(lines) - len(new), **recorded}
 
     @command
     def record_in_kind_receipt(

@@ -16,6 +16,7 @@ from federation.api.routers import (
     committee,
     committee_exchange,
     committee_resolution,
+    exports,
     international,
     liaison,
     log,
@@ -47,7 +48,10 @@ KINDS: dict[NodeKind, tuple[type[NodeApplication], list[APIRouter]]] = {
         CommitteeApplication,
         [committee.router, committee_resolution.router, committee_exchange.router],
     ),
-    NodeKind.INTERNATIONAL: (InternationalApplication, [international.router, pages.router]),
+    NodeKind.INTERNATIONAL: (
+        InternationalApplication,
+        [international.router, exports.router, pages.router],
+    ),
     NodeKind.LIAISON: (LiaisonApplication, [liaison.router]),
 }
 

@@ -10,7 +10,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from federation.api import errors
+from federation.api import errors, ops
 from federation.api.auth import feed_reader
 from federation.api.routers import (
     committee,
@@ -89,6 +89,7 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     errors.install(app)
+    ops.install(app)
     app.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")
     app.add_exception_handler(LoginRequired, _to_login)
     app.include_router(node.router)

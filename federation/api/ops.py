@@ -1,0 +1,96 @@
+"""Operations: readiness, Prometheus metrics, request size limits and request timing."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from federation.api.errors import error_response
+from federation.sync.follower import status_row
+from federation.sync.state import FollowerStates
+
+MAX_REQUEST_BYTES = 10_000_000
+router = APIRouter(tags=["node"])
+
+
+@router.get("/readyz")
+def readyz(request: Request) -> Response:
+    """Ready to serve: the database answers and the log's signer runs."""
+    node = request.app.state.node
+    try:
+        node.db.scalar("SELECT 1")
+    except Exception as error:  # any database failure means not ready; say which
+        return error_response(
+            503, "node.not_ready", f"the database does not answer: {error}", "ops"
+        )
+    return Response('{"ready": true}', media_type="application/json")
+
+
+class NodeCollector(Collector):
+    """Figures read at scrape time: log size, and per upstream the lag and verification state."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        node = getattr(self.app.state, "node", None)
+        if node is None:
+            return
+        entries = GaugeMetricFamily("aidfed_log_entries", "events appended to this node's log")
+        entries.add_metric([], node.signed_log.appended())
+        lag = GaugeMetricFamily(
+            "aidfed_sync_lag", "entries behind the upstream", labels=["upstream"]
+        )
+        quarantined = GaugeMetricFamily(
+            "aidfed_sync_quarantined", "1 if quarantined", labels=["upstream"]
+        )
+        failing = GaugeMetricFamily(
+            "aidfed_sync_failing", "1 if the last sync attempt failed", labels=["upstream"]
+        )
+        for row in (status_row(s) for s in FollowerStates(node.db).all()):
+            lag.add_metric([row["upstream"]], row["lag"])
+            quarantined.add_metric([row["upstream"]], int(row["status"] == "quarantined"))
+            failing.add_metric([row["upstream"]], int(row["last_error"] is not None))
+        yield from (entries, lag, quarantined, failing)
+
+
+def install(app: FastAPI) -> None:
+    """Metrics, readiness, the request size limit and timing on ``app``."""
+    registry = CollectorRegistry()
+    registry.register(NodeCollector(app))
+    latency = Histogram(
+        "aidfed_request_seconds", "HTTP request latency", ["method", "route"], registry=registry
+    )
+
+    @app.middleware("http")
+    async def limit_and_time(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > MAX_REQUEST_BYTES:
+            return error_response(
+                413,
+                "request.too_large",
+                f"requests are limited to {MAX_REQUEST_BYTES} bytes",
+                "input",
+            )
+        start = time.perf_counter()
+        response = await call_next(request)
+        route: Any = request.scope.get("route")
+        latency.labels(request.method, getattr(route, "path", "unmatched")).observe(
+            time.perf_counter() - start
+        )
+        return response
+
+    @app.get("/metrics", tags=["node"], include_in_schema=True)
+    def metrics() -> Response:
+        """Prometheus metrics: log size, sync lag and state per upstream, request latency."""
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    app.include_router(router)

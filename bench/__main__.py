@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-SUITES = ["bench.foundation", "bench.signedlog"]
+SUITES = ["bench.foundation", "bench.signedlog", "bench.sync"]
 
 
 def main(names: list[str]) -> None:

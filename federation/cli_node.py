@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import threading
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
 import uvicorn
+from fastapi import FastAPI
 from rich.console import Console
 from rich.table import Table
 
@@ -110,14 +112,34 @@ def serve(
     settings = load_settings(data_dir)
     settings = settings.model_copy(update={"follow": follow})
     cert, key = settings.tls_certfile, settings.tls_keyfile
-    uvicorn.run(
-        create_app(settings),
+    api = create_app(settings)
+    config = uvicorn.Config(
+        api,
         host=settings.host,
         port=settings.port,
         log_level="warning",
         ssl_certfile=str(cert) if cert and key else None,
         ssl_keyfile=str(key) if cert and key else None,
     )
+    NodeServer(config, api).run()
+
+
+class NodeServer(uvicorn.Server):
+    """Uvicorn, ending its followers' long-polls when told to stop.
+
+    On SIGTERM or Ctrl-C uvicorn waits for every open request before it shuts down, and a
+    follower's long-poll stays open for up to its wait (20 s): answer those at once instead.
+    """
+
+    def __init__(self, config: uvicorn.Config, api: FastAPI) -> None:
+        super().__init__(config)
+        self.api = api
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        node = getattr(self.api.state, "node", None)
+        if node is not None:
+            node.signed_log.end_waits()
+        super().handle_exit(sig, frame)
 
 
 @peer_app.command("add")

@@ -21,6 +21,7 @@ from federation.api.routers import (
     liaison,
     log,
     node,
+    supervisory,
 )
 from federation.node.base import NodeApplication
 from federation.node.committee import CommitteeApplication
@@ -50,7 +51,7 @@ KINDS: dict[NodeKind, tuple[type[NodeApplication], list[APIRouter]]] = {
     ),
     NodeKind.INTERNATIONAL: (
         InternationalApplication,
-        [international.router, exports.router, pages.router],
+        [international.router, supervisory.router, exports.router, pages.router],
     ),
     NodeKind.LIAISON: (LiaisonApplication, [liaison.router]),
 }

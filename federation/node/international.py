@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from domain.errors import RuleBroken
@@ -18,11 +18,15 @@ from domain.money import Money
 from domain.roles import Role, require_role
 from domain.supervision import CommitteeRecognition, ComplianceException, Directive, RateObservation
 from federation.node.base import Context, NodeApplication, Outcome, command
+from federation.node.ingest import RemoteProjector
 from federation.node.international_queries import InternationalQueries
 from federation.node.lookup import find
 from federation.node.projection import LocalProjection
+from federation.node.supervisory import SupervisoryService
+from federation.node.supervisory_store import SupervisoryIngestor
 from federation.settings import Settings
 from projections import supervision as view
+from projections import supervisory
 
 
 def _supervisor(ctx: Context, action: str) -> None:
@@ -35,6 +39,14 @@ class InternationalApplication(InternationalQueries, NodeApplication):
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self.view = LocalProjection(self, self.db, "supervision", view.TABLES, view.project)
+        # The supervisory projection's ops need its own writer: see ``supervisory_store``.
+        self.ingestor = SupervisoryIngestor(self, self.db, self.remote_projectors())
+        self.supervisory = SupervisoryService(self)
+
+    def remote_projectors(self) -> dict[str, RemoteProjector]:
+        """The supervisory view over every node's events (``projections.supervisory``)."""
+        projector = supervisory.Projector(self.settings.node_id)
+        return {supervisory.NAME: cast(RemoteProjector, projector)}
 
     # --- recognition ----------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Literal, Protocol
@@ -11,6 +12,9 @@ from eventsourcing.sqlite import SQLiteDatastore
 
 Dialect = Literal["sqlite", "postgres"]
 _WRITE_LOCK = "aidfed_write_lock"
+# PostgreSQL's CREATE ... IF NOT EXISTS is not safe when two sessions run it at once (both may
+# insert the same type into the catalog and one fails): the node's DDL takes this advisory lock.
+SCHEMA_LOCK = zlib.crc32(b"aidfed/schema")
 
 
 class Cursor(Protocol):
@@ -57,8 +61,10 @@ class Database:
             yield cursor
 
     def execute_script(self, statements: Sequence[str]) -> None:
-        """Run DDL statements in one transaction."""
+        """Run DDL statements in one transaction (one process at a time on PostgreSQL)."""
         with self.transaction() as cursor:
+            if self.dialect == "postgres":
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
             for statement in statements:
                 cursor.execute(statement)
 

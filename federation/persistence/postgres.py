@@ -11,6 +11,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
+from federation.persistence.database import SCHEMA_LOCK
 from federation.persistence.records import (
     IDEMPOTENCY_TABLE,
     LOG_POSITIONS_TABLE,
@@ -49,6 +50,15 @@ class LoggedPostgresApplicationRecorder(PostgresApplicationRecorder):
         self._insert_idempotency = SQL(
             "INSERT INTO {schema}.{table} (key, fingerprint, result) VALUES (%s, %s, %s)"
         ).format(schema=schema, table=Identifier(IDEMPOTENCY_TABLE))
+
+    def create_table(self) -> None:
+        # Two processes of a node starting at once on a fresh database: one at a time.
+        with self.datastore.get_connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
+            try:
+                super().create_table()
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any

@@ -84,6 +84,7 @@ class SignedLog:
         self.signer = signer
         self.node_id = node_id
         self._stop = threading.Event()
+        self._closing = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_error = ""
 
@@ -212,14 +213,27 @@ class SignedLog:
         return int(self.store.db.scalar("SELECT COALESCE(MAX(position), 0) FROM log_positions"))
 
     def wait_for_entries(self, after: int, limit: int, wait: float) -> EntriesPage:
-        """Entries after ``after``; if there are none, hold on up to ``wait`` s for new ones."""
+        """Entries after ``after``; if there are none, hold on up to ``wait`` s for new ones.
+
+        A log smaller than ``after`` answers at once: the reader holds more than this node
+        has signed (a node restored from a backup?) and must learn it now.
+        """
         deadline = time.monotonic() + wait
         page = self.entries(after, limit)
-        while not page.entries and time.monotonic() < deadline:
-            time.sleep(0.1)
+        while (
+            not page.entries
+            and page.size >= after
+            and time.monotonic() < deadline
+            and not self._closing.is_set()
+        ):
+            self._closing.wait(0.1)
             if self.appended() > after:
                 page = self.entries(after, limit)
         return page
+
+    def end_waits(self) -> None:
+        """Answer every long-poll now: the server is stopping, and it waits for open requests."""
+        self._closing.set()
 
     def entries(self, after: int, limit: int) -> EntriesPage:
         """Entries after+1 .. after+limit covered by a fresh signed checkpoint."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import random
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -56,7 +57,7 @@ class FeedClient:
         *,
         timeout: float = 10.0,
         transport: httpx.BaseTransport | None = None,
-        verify: str | bool = True,
+        verify: ssl.SSLContext | bool = True,
     ) -> None:
         headers = {"Authorization": f"Bearer {peer.token}"} if peer.token else {}
         self.http = httpx.Client(

@@ -12,6 +12,7 @@ import json
 import logging
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -21,7 +22,7 @@ from federation.persistence.database import Cursor
 from federation.signedlog import merkle
 from federation.signedlog.entries import EntryBuilder
 from federation.signedlog.note import Cosigner
-from federation.sync.client import FeedClient, PeerRefused, PeerUnavailable, backoff
+from federation.sync.client import FeedClient, PeerRefused, PeerUnavailable, ServedPage, backoff
 from federation.sync.peers import Peer
 from federation.sync.state import QUARANTINED, FollowerState, FollowerStates, now
 from federation.sync.verify import ForkSuspected, PageRejected, Verified, verify_page
@@ -51,7 +52,7 @@ class Follower:
         client: FeedClient,
         *,
         cosigner: Cosigner | None = None,
-        page_size: int = 500,
+        page_size: int = 1000,  # the most a node serves at once (signedlog.log.MAX_PAGE)
     ) -> None:
         self.app = app
         self.peer = peer
@@ -61,6 +62,8 @@ class Follower:
         self.states = FollowerStates(app.db)
         self.builder = EntryBuilder(peer.node_id)
         self._evidence_note: str | None = None  # the contradicting note, kept as evidence
+        # Fetches the next page of a backlog while this one is verified and applied.
+        self._ahead = ThreadPoolExecutor(1, thread_name_prefix=f"fetch-{peer.node_id}")
 
     @property
     def upstream(self) -> str:
@@ -68,6 +71,7 @@ class Follower:
 
     def close(self) -> None:
         """Close the connection to the upstream."""
+        self._ahead.shutdown(wait=True)
         self.client.close()
 
     def sync_once(self, *, wait: float = 0, max_pages: int | None = None) -> Outcome:
@@ -78,27 +82,47 @@ class Follower:
     def _sync(self, wait: float, max_pages: int | None) -> Outcome:
         state = self.states.load(self.upstream)
         ingested, pages = 0, 0
-        while not state.quarantined and (max_pages is None or pages < max_pages):
-            try:
-                verified = self._fetch_verified(state, wait if pages == 0 else 0)
-            except (PeerUnavailable, PeerRefused, PageRejected) as error:
-                state = self._note_error(state, error)
-                return self._outcome(state, ingested, f"{type(error).__name__}: {error}")
-            except ForkSuspected as fork:
-                state = self._quarantine(state, str(fork))
-                break
-            state = self._apply(state, verified)
-            ingested += len(verified.entries)
-            pages += 1
-            if state.size >= verified.checkpoint.size or not verified.entries:
-                break
+        ahead: Future[ServedPage] | None = None  # the next page, asked for already
+        try:
+            while not state.quarantined and (max_pages is None or pages < max_pages):
+                try:
+                    verified = self._fetch_verified(state, wait if pages == 0 else 0, ahead)
+                except (PeerUnavailable, PeerRefused, PageRejected) as error:
+                    state = self._note_error(state, error)
+                    return self._outcome(state, ingested, f"{type(error).__name__}: {error}")
+                except ForkSuspected as fork:
+                    state = self._quarantine(state, str(fork))
+                    break
+                pages += 1
+                ahead = self._ask_ahead(verified, max_pages is None or pages < max_pages)
+                state = self._apply(state, verified)
+                ingested += len(verified.entries)
+                if state.size >= verified.checkpoint.size or not verified.entries:
+                    break
+        finally:
+            if ahead is not None:
+                ahead.cancel()
         return self._outcome(state, ingested)
 
-    def _fetch_verified(self, state: FollowerState, wait: float) -> Verified:
+    def _ask_ahead(self, verified: Verified, more: bool) -> Future[ServedPage] | None:
+        """Ask for the page after this one now, if there is one, while this one is applied."""
+        after = verified.compact.size
+        if not more or not verified.entries or after >= verified.checkpoint.size:
+            return None
+        return self._ahead.submit(self.client.entries, after, self.page_size)
+
+    def _fetch_verified(
+        self, state: FollowerState, wait: float, ahead: Future[ServedPage] | None = None
+    ) -> Verified:
         # A contradiction is believed only if a fresh answer repeats it: a bit flipped on the
         # wire must not quarantine an honest upstream.
         for attempt in (1, 2):
-            page = self.client.entries(state.size, self.page_size, wait=wait if attempt == 1 else 0)
+            if attempt == 1 and ahead is not None:
+                page = ahead.result()
+            else:
+                page = self.client.entries(
+                    state.size, self.page_size, wait=wait if attempt == 1 else 0
+                )
             try:
                 return verify_page(
                     state, page, self.peer.verifier, self._held_leaf, self.client.consistency

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import ssl
 import threading
 import time
 
@@ -16,10 +17,11 @@ from federation.sync.peers import Peer, PeerBook
 logger = logging.getLogger(__name__)
 
 
-def make_follower(app: NodeApplication, peer: Peer, *, page_size: int = 500) -> Follower:
+def make_follower(app: NodeApplication, peer: Peer, *, page_size: int = 1000) -> Follower:
     """A follower of ``peer`` for ``app``: TLS as configured, cosigning with the node's key."""
     s = app.settings
-    verify: str | bool = str(s.tls_ca) if s.tls_ca else True
+    # An SSL context, not the CA's path: httpx deprecates verify=<str>.
+    verify = ssl.create_default_context(cafile=str(s.tls_ca)) if s.tls_ca else True
     cosigner = (
         None if s.database == "memory" else Cosigner(s.log_origin, load_or_create_key(s.data_dir))
     )

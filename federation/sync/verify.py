@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from uuid import UUID
 
 from federation.node.ingest import RemoteEntry
 from federation.signedlog import merkle
@@ -98,9 +97,7 @@ def _entry(upstream: str, position: int, data: bytes) -> RemoteEntry:
     if entry.node != upstream or entry.position != position:
         raise PageRejected(f"entry {position} claims to be {entry.node} #{entry.position}")
     leaf = merkle.leaf_hash(data)
-    return RemoteEntry(
-        position, UUID(str(entry.aggregate)), entry.version, entry.topic, entry.state, leaf
-    )
+    return RemoteEntry(position, entry.aggregate, entry.version, entry.topic, entry.state, leaf)
 
 
 def _check_covered(

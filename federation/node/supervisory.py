@@ -1,0 +1,187 @@
+"""The International's supervisory view: the query service over the supervisory projection.
+
+Every answer carries its completeness watermark: for each node, the log size the projection
+includes and when that node was last synced (the follower's last success, or else the last time
+its entries were ingested). Amounts are exact decimal text in their own currency; converted
+figures use the International's dated rates (see ``projections.supervisory.convert``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.errors import InvalidInput
+from federation.node.supervisory_overview import Overview
+from federation.node.supervisory_rules import Rules, agency_id
+from federation.node.supervisory_store import digest, rebuild
+from federation.persistence.database import Database
+from federation.sync.state import FollowerStates
+from projections.sql import Filter, filtered
+from projections.supervisory import NAME, Projector
+from projections.supervisory.convert import minor_text
+from projections.supervisory.lists import LISTS, ListSpec
+from projections.supervisory.queries import WATERMARK_SQL
+
+if TYPE_CHECKING:
+    from federation.node.international import InternationalApplication
+
+
+class SupervisionSettings(BaseSettings):
+    """The limits the compliance rules and conversions use (AIDFED_SUPERVISION_*)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="AIDFED_SUPERVISION_", env_file=".env", extra="ignore"
+    )
+
+    transit_limit_days: int = 90
+    administration_share: Decimal = Decimal("0.20")
+    rate_max_age_days: int | None = 31
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """Rows of one list with the watermark of the state they were read from."""
+
+    items: list[dict[str, Any]]
+    watermark: dict[str, Any]
+    columns: tuple[str, ...]
+    limit: int = 0
+    offset: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def shape(row: dict[str, Any], code_column: str = "currency") -> dict[str, Any]:
+    """Minor units as decimal text: ``amount_minor`` becomes ``amount`` in the row's currency."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if key.endswith("_minor"):
+            code = row.get(code_column) or row.get("currency")
+            text = None if value is None or code is None else minor_text(int(value), code)
+            out[key.removesuffix("_minor")] = text
+        else:
+            out[key] = value
+    return out
+
+
+class SupervisoryService:
+    """Queries of the supervisory view, its watermark, rebuild and digest."""
+
+    def __init__(
+        self, app: InternationalApplication, settings: SupervisionSettings | None = None
+    ) -> None:
+        self.app = app
+        self.db: Database = app.db
+        self.settings = settings or SupervisionSettings()
+        self.projector = Projector(app.settings.node_id)
+        FollowerStates(self.db)  # the follower's table, so the watermark can always read it
+        self.overview = Overview(self)
+        self.rules = Rules(self)
+
+    @property
+    def liaison(self) -> str:
+        return self.app.settings.liaison_node
+
+    def query(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        return self.db.query(sql, params)
+
+    def raw(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """Rows as tuples, in the order the query selects (for the large reads)."""
+        with self.db.reading() as cursor:
+            cursor.execute(self.db.sql(sql), tuple(params))
+            return [
+                tuple(row.values()) if isinstance(row, dict) else tuple(row)
+                for row in cursor.fetchall()
+            ]
+
+    # --- watermark ------------------------------------------------------------------------
+
+    def watermark(self) -> dict[str, Any]:
+        """Per node: the log size included, what was ingested, verified, and when last synced."""
+        followed = {
+            r["upstream"]: r
+            for r in self.query(
+                "SELECT upstream, size, head, status, last_success FROM follower_state"
+            )
+        }
+        nodes = []
+        for row in self.query(WATERMARK_SQL, [NAME]):
+            state = followed.get(row["upstream"], {})
+            synced = state.get("last_success")
+            nodes.append(
+                {
+                    "node": row["upstream"],
+                    "included": int(row["included"] or 0),
+                    "ingested": int(row["ingested"]),
+                    "verified": state.get("size"),
+                    "upstream_head": state.get("head"),
+                    "status": state.get("status"),
+                    "last_synced": synced or row["last_ingest"],
+                    "synced_by": "follower" if synced else "ingest",
+                }
+            )
+        complete = all(n["included"] == n["ingested"] for n in nodes)
+        rates = self.app.view.position()
+        return {"nodes": nodes, "complete": complete, "international_log_position": rates}
+
+    # --- lists ----------------------------------------------------------------------------
+
+    def rows(self, name: str, filters: dict[str, Any], limit: int = 100, offset: int = 0) -> Answer:
+        """One page of the list ``name``, filtered; amounts as decimal text."""
+        spec = LISTS[name]
+        query, params = filtered(
+            spec.sql, self._filters(name, spec, filters), spec.order, limit, offset
+        )
+        items = [shape(r) for r in self.query(query, params)]
+        return Answer(items, self.watermark(), spec.columns, limit, offset)
+
+    def _filters(self, name: str, spec: ListSpec, given: dict[str, Any]) -> list[Filter]:
+        out: list[Filter] = []
+        for key, value in given.items():
+            if value is None:
+                continue
+            if key in ("since", "until"):
+                out.append(self._period(name, spec, key, value))
+                continue
+            column = spec.filters.get("agency_id" if key == "agency" else key)
+            if column is None:
+                raise InvalidInput(
+                    "supervisory.filter_not_supported",
+                    f"the {name} list is not filtered by {key}; it takes "
+                    + (", ".join(sorted(spec.filters)) or "no filters")
+                    + (" and a period (since, until)" if spec.dated else ""),
+                )
+            out.append((f"{column} = ?", (self._value(key, value),)))
+        return out
+
+    @staticmethod
+    def _period(name: str, spec: ListSpec, key: str, value: date) -> Filter:
+        if spec.dated is None:
+            raise InvalidInput(
+                "supervisory.filter_not_supported", f"the {name} list has no period to filter by"
+            )
+        op = ">=" if key == "since" else "<="
+        return (f"{spec.dated} {op} ?", (value.isoformat(),))
+
+    @staticmethod
+    def _value(key: str, value: Any) -> Any:
+        if key == "agency":
+            return agency_id(str(value))
+        if key in ("country", "currency"):
+            return str(value).strip().upper()
+        return str(value)
+
+    # --- rebuild and digest ---------------------------------------------------------------
+
+    def rebuild(self) -> dict[str, Any]:
+        """Clear every supervisory table and replay every ingested entry; returns the digest."""
+        replayed = rebuild(self.app, self.db, self.projector)
+        return {"replayed": replayed, "digest": digest(self.db), "watermark": self.watermark()}
+
+    def digest(self) -> dict[str, Any]:
+        """SHA-256 over the rows of every supervisory table, with the watermark it is of."""
+        return {"digest": digest(self.db), "watermark": self.watermark()}

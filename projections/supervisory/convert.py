@@ -1,0 +1,253 @@
+"""Converting amounts to a reporting currency at the rate of each value date.
+
+The rate of a value date is the International's latest observation of that currency in the
+reporting currency on or before that date, and no older than ``max_age_days`` (a rate of the
+paper mark from three months earlier is no rate at all in 1923). Where there is none, the amount
+is not converted: it is reported as missing, with its currency and dates, and every total it
+belongs to is left without a converted figure — never a zero, never today's rate.
+
+Sums are exact: the amounts of the days one rate applies to are added in minor units, multiplied
+by the rate as a Decimal, and a converted total is rounded once, at the end, to the reporting
+currency's minor units (half to even).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
+from functools import cache
+from typing import Any
+
+from domain.money import currency as currency_of
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """One observation: a unit of ``currency`` is worth ``rate`` of the reporting currency."""
+
+    currency: str
+    rate: Decimal
+    observed_on: date
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """The days ``start``..``end`` (inclusive) that take one rate, or none (``rate`` is None)."""
+
+    start: date
+    end: date
+    rate: Rate | None
+
+
+def month_of(day: date) -> str:
+    """'1922-03' for any day of March 1922."""
+    return day.isoformat()[:7]
+
+
+def month_bounds(month: str) -> tuple[date, date]:
+    """The first and last day of a month written '1922-03'."""
+    first = date.fromisoformat(f"{month}-01")
+    if first.year == date.max.year and first.month == 12:
+        return first, date.max
+    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return first, following - timedelta(days=1)
+
+
+def spans(rates: Sequence[Rate], max_age_days: int | None) -> list[Span]:
+    """The spans covering every day: before the first rate none, then each rate until the next
+    one or until it is ``max_age_days`` old."""
+    ordered = sorted(rates, key=lambda r: r.observed_on)
+    out: list[Span] = []
+    cursor = date.min
+    for n, rate in enumerate(ordered):
+        if rate.observed_on > cursor:
+            out.append(Span(cursor, rate.observed_on - timedelta(days=1), None))
+        following = ordered[n + 1].observed_on if n + 1 < len(ordered) else date.max
+        end = following - timedelta(days=1) if following != date.max else date.max
+        if max_age_days is not None and rate.observed_on + timedelta(days=max_age_days) < end:
+            end = rate.observed_on + timedelta(days=max_age_days)
+        out.append(Span(rate.observed_on, end, rate))
+        cursor = end + timedelta(days=1) if end != date.max else date.max
+    if cursor != date.max and (not out or out[-1].end != date.max):
+        out.append(Span(cursor, date.max, None))
+    return out
+
+
+@dataclass
+class Converter:
+    """Accumulates amounts per (subject, measure) and converts them at the spans' rates.
+
+    ``rates`` holds, per currency, its observations in the reporting currency. Feed it whole
+    months (``add_month``) where ``whole_month`` says a month has one rate, days otherwise.
+    """
+
+    reporting: str
+    rates: Mapping[str, Sequence[Rate]]
+    max_age_days: int | None = None
+    _spans: dict[str, list[Span]] = field(default_factory=dict)
+    _starts: dict[str, list[date]] = field(default_factory=dict)
+    _sums: dict[tuple[Any, str, str, int], int] = field(default_factory=lambda: defaultdict(int))
+    _months: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def spans_of(self, code: str) -> list[Span]:
+        """The spans of currency ``code`` (one span of rate 1 for the reporting currency)."""
+        if code not in self._spans:
+            if code == self.reporting:
+                found = [Span(date.min, date.max, Rate(code, Decimal(1), date.min, "identity"))]
+            else:
+                found = spans(self.rates.get(code, ()), self.max_age_days)
+            self._spans[code] = found
+            self._starts[code] = [s.start for s in found]
+        return self._spans[code]
+
+    def _index(self, code: str, day: date) -> int:
+        self.spans_of(code)
+        return bisect.bisect_right(self._starts[code], day) - 1
+
+    def _month(self, code: str, month: str) -> int:
+        """The span of every day of ``month``, or -1 when the rate changes within it."""
+        found = self._months.get((code, month))
+        if found is None:
+            first, last = month_bounds(month)
+            index = self._index(code, first)
+            found = index if index == self._index(code, last) else -1
+            self._months[(code, month)] = found
+        return found
+
+    def whole_month(self, code: str, month: str) -> bool:
+        """True when every day of ``month`` takes the same span."""
+        return self._month(code, month) >= 0
+
+    def add_month(self, subject: Any, code: str, measure: str, month: str, minor: int) -> None:
+        """Add a month's amount (the month must be whole)."""
+        self._sums[(subject, code, measure, self._month(code, month))] += minor
+
+    def add_day(self, subject: Any, code: str, measure: str, day: date, minor: int) -> None:
+        """Add a day's amount."""
+        self._sums[(subject, code, measure, self._index(code, day))] += minor
+
+    def result(self) -> Conversion:
+        """The converted sums per (subject, measure), the rates used and what could not convert."""
+        converted: dict[tuple[Any, str], Decimal] = defaultdict(Decimal)
+        used: dict[tuple[str, int], Span] = {}
+        missing: list[Missing] = []
+        for (subject, code, measure, index), minor in sorted(self._sums.items(), key=_order):
+            if minor == 0:
+                continue
+            span = self._spans[code][index]
+            if span.rate is None:
+                missing.append(Missing(subject, code, measure, minor, span.start, span.end))
+                continue
+            amount = Decimal(minor).scaleb(-currency_of(code).minor_units)
+            converted[(subject, measure)] += amount * span.rate.rate
+            if code != self.reporting:
+                used[(code, index)] = span
+        return Conversion(self.reporting, dict(converted), list(used.values()), missing)
+
+
+def _order(item: tuple[tuple[Any, str, str, int], int]) -> tuple[str, str, str, int]:
+    (subject, code, measure, index), _ = item
+    return (str(subject), code, measure, index)
+
+
+@dataclass(frozen=True, slots=True)
+class Missing:
+    """An amount that has no rate: its subject, currency, measure and the days it falls in."""
+
+    subject: Any
+    currency: str
+    measure: str
+    amount_minor: int
+    start: date
+    end: date
+
+
+@dataclass(frozen=True, slots=True)
+class Conversion:
+    """Converted sums (exact), the spans whose rates were used, and the amounts left unconverted."""
+
+    reporting: str
+    sums: dict[tuple[Any, str], Decimal]
+    used: list[Span]
+    missing: list[Missing]
+
+    def incomplete(self, subject: Any) -> set[str]:
+        """The measures of ``subject`` with an amount that could not be converted."""
+        return {m.measure for m in self.missing if m.subject == subject}
+
+    def figure(self, subject: Any, measure: str) -> Decimal | None:
+        """The converted sum, or None when part of it has no rate."""
+        if measure in self.incomplete(subject):
+            return None
+        return self.sums.get((subject, measure), Decimal(0))
+
+    def of(self, subjects: Iterable[Any]) -> dict[str, Decimal | None]:
+        """The subjects' converted sums together per measure; None where a part has no rate."""
+        chosen = set(subjects)
+        out: dict[str, Decimal | None] = {}
+        for (subject, measure), value in self.sums.items():
+            if subject in chosen:
+                held = out.get(measure, Decimal(0))
+                out[measure] = None if held is None else held + value
+        for m in self.missing:
+            if m.subject in chosen:
+                out[m.measure] = None
+        return out
+
+
+@cache
+def _minor_units(code: str) -> int:
+    return currency_of(code).minor_units
+
+
+def minor_text(minor: int, code: str) -> str:
+    """Minor units as decimal text with the currency's decimals (1250 USD -> "12.50").
+
+    The same text as ``projections.rows.amount_text``, without building Money: answers format
+    thousands of amounts.
+    """
+    places = _minor_units(code)
+    if places == 0:
+        return str(minor)
+    whole, part = divmod(abs(minor), 10**places)
+    return f"{'-' if minor < 0 else ''}{whole}.{part:0{places}d}"
+
+
+def rounded(amount: Decimal, code: str) -> str:
+    """An exact converted sum rounded once to the currency's minor units, as text."""
+    places = Decimal(1).scaleb(-currency_of(code).minor_units)
+    return str(amount.quantize(places, rounding=ROUND_HALF_EVEN))
+
+
+def decompose(
+    since: date | None, until: date | None
+) -> tuple[tuple[str, str] | None, list[tuple[date, date]]]:
+    """Split the days ``since``..``until`` into a run of whole months and the days around it.
+
+    Returns ((first month, last month) or None, [(first day, last day), ...]); an open end
+    (None) reaches as far as there are months.
+    """
+    low, high = since or date.min, until or date.max
+    if low > high:
+        return None, []
+    first_whole = low if low.day == 1 else month_bounds(month_of(low))[1] + timedelta(days=1)
+    start_of_last = month_bounds(month_of(high))[0]
+    last_whole = high if high == month_bounds(month_of(high))[1] else start_of_last - timedelta(1)
+    if first_whole > last_whole:
+        return None, [(low, high)]
+    days: list[tuple[date, date]] = []
+    if low < first_whole:
+        days.append((low, first_whole - timedelta(days=1)))
+    if last_whole < high:
+        days.append((last_whole + timedelta(days=1), high))
+    return (month_of(first_whole), month_of(last_whole)), days
+
+
+def boundary_months(starts: Iterable[date]) -> set[str]:
+    """The months in which a span starts on a day other than the first."""
+    return {month_of(d) for d in starts if d not in (date.min, date.max) and d.day != 1}

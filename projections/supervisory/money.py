@@ -1,0 +1,335 @@
+"""The committees' money as the International sees it: receipts, pledges, loans, surpluses.
+
+One row per subject, keyed by the committee's country (its node id) and the subject's id, so one
+node can never write over another node's rows. Each money event also moves the measures of
+``flows`` (see there for the boundary); transfers are in ``transfers``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from domain.loan import LoanSubscription
+from domain.pledge import Pledge
+from domain.receipt import CashReceipt, InKindReceipt
+from domain.surplus import Surplus
+from projections.rows import Add, Change, Put, Table, to_minor
+from projections.supervisory.flows import CONTRIBUTORS, flow, flow_from
+from projections.supervisory.ops import AddFrom, SvOp, Value, ref
+
+RECEIPTS = Table(
+    "sv_receipts",
+    {
+        "country": "TEXT",
+        "receipt_id": "TEXT",
+        "kind": "TEXT",
+        "campaign_id": "TEXT",
+        "contributor": "TEXT",
+        "organisation_type": "TEXT",
+        "description": "TEXT",
+        "currency": "TEXT",
+        "amount_minor": "BIGINT",
+        "value_date": "TEXT",
+        "pledge_id": "TEXT",
+        "reference": "TEXT",
+        "recorded_by": "TEXT",
+        "reversed_on": "TEXT",
+        "reversal_reason": "TEXT",
+        "received_ref": "TEXT",
+        "reversed_ref": "TEXT",
+    },
+    ("country", "receipt_id"),
+    indexes=(("country", "value_date"), ("value_date",), ("campaign_id",)),
+)
+# Few receipts settle pledges: their index holds only those (see PARTIAL_INDEXES).
+PLEDGES = Table(
+    "sv_pledges",
+    {
+        "country": "TEXT",
+        "pledge_id": "TEXT",
+        "campaign_id": "TEXT",
+        "pledger": "TEXT",
+        "organisation_type": "TEXT",
+        "currency": "TEXT",
+        "total_minor": "BIGINT",
+        "settled_minor": "BIGINT",
+        "status": "TEXT",
+        "pledged_on": "TEXT",
+        "recorded_ref": "TEXT",
+    },
+    ("country", "pledge_id"),
+    indexes=(("country", "pledged_on"),),
+)
+SETTLEMENTS = Table(
+    "sv_pledge_settlements",
+    {
+        "country": "TEXT",
+        "pledge_id": "TEXT",
+        "due_on": "TEXT",
+        "receipt_id": "TEXT",
+        "currency": "TEXT",
+        "actual_minor": "BIGINT",
+        "settled_on": "TEXT",
+        "settled_ref": "TEXT",
+    },
+    ("country", "pledge_id", "due_on"),
+    indexes=(("receipt_id",),),
+)
+LOANS = Table(
+    "sv_loans",
+    {
+        "country": "TEXT",
+        "subscription_id": "TEXT",
+        "reference": "TEXT",
+        "issue_id": "TEXT",
+        "issue": "TEXT",
+        "subscriber": "TEXT",
+        "organisation_type": "TEXT",
+        "currency": "TEXT",
+        "principal_minor": "BIGINT",
+        "redeemed_minor": "BIGINT",
+        "coupons_minor": "BIGINT",
+        "certificates": "BIGINT",
+        "subscribed_on": "TEXT",
+        "recorded_ref": "TEXT",
+    },
+    ("country", "subscription_id"),
+    indexes=(("country", "subscribed_on"),),
+)
+SURPLUSES = Table(
+    "sv_surpluses",
+    {
+        "country": "TEXT",
+        "surplus_id": "TEXT",
+        "period_end": "TEXT",
+        "currency": "TEXT",
+        "declared_minor": "BIGINT",
+        "allocated_minor": "BIGINT",
+        "declared_on": "TEXT",
+        "declared_ref": "TEXT",
+    },
+    ("country", "surplus_id"),
+)
+ALLOCATIONS = Table(
+    "sv_surplus_allocations",
+    {
+        "country": "TEXT",
+        "surplus_id": "TEXT",
+        "version": "BIGINT",
+        "campaign_id": "TEXT",
+        "currency": "TEXT",
+        "amount_minor": "BIGINT",
+        "allocated_on": "TEXT",
+        "allocated_by": "TEXT",
+        "allocated_ref": "TEXT",
+    },
+    ("country", "surplus_id", "version"),
+)
+TABLES = (RECEIPTS, PLEDGES, SETTLEMENTS, LOANS, SURPLUSES, ALLOCATIONS)
+
+Projector = Callable[[str, Any], list[SvOp]]
+
+
+def _key(country: str, name: str, event: Any) -> dict[str, str]:
+    return {"country": country, name: str(event.originator_id)}
+
+
+def _receipt(country: str, e: Any, kind: str, money: Any, description: str | None) -> list[SvOp]:
+    row = _key(country, "receipt_id", e) | {
+        "kind": kind,
+        "campaign_id": str(e.campaign_id),
+        "contributor": e.contributor,
+        "organisation_type": str(e.organisation_type),
+        "description": description,
+        "currency": money.currency,
+        "amount_minor": to_minor(money),
+        "value_date": e.value_date.isoformat(),
+        "pledge_id": str(pledge) if (pledge := getattr(e, "pledge_id", None)) else None,
+        "reference": e.reference,
+        "recorded_by": e.actor.person,
+        "reversed_on": None,
+        "reversal_reason": None,
+        "received_ref": ref(e),
+        "reversed_ref": None,
+    }
+    measure = "received" if kind == "cash" else "in_kind"
+    org = str(e.organisation_type)
+    contributor = {"country": country, "contributor": e.contributor, "organisation_type": org}
+    return [
+        Put(RECEIPTS, row),
+        *flow(country, measure, money, e.value_date, org),
+        Add(CONTRIBUTORS, contributor, {"receipts": 1}),
+    ]
+
+
+def cash_received(country: str, e: CashReceipt.Received) -> list[SvOp]:
+    return _receipt(country, e, "cash", e.amount, None)
+
+
+def in_kind_received(country: str, e: InKindReceipt.Received) -> list[SvOp]:
+    return _receipt(country, e, "in_kind", e.valuation, e.description)
+
+
+def reversed_(country: str, e: CashReceipt.Reversed | InKindReceipt.Reversed) -> list[SvOp]:
+    key = _key(country, "receipt_id", e)
+    guard = "reversed_on IS NULL"
+    measure = "CASE kind WHEN 'cash' THEN 'received' ELSE 'in_kind' END"
+    # A reversal corrects the receipt: it leaves on the receipt's own value date, so no period
+    # and no conversion keeps any part of a receipt recorded in error.
+    day = "value_date"
+    contributor = AddFrom(
+        CONTRIBUTORS,
+        RECEIPTS,
+        key,
+        {
+            "country": "country",
+            "contributor": "contributor",
+            "organisation_type": "organisation_type",
+        },
+        {"receipts": "-1"},
+        guard,
+    )
+    values = {
+        "reversed_on": e.reversed_on.isoformat(),
+        "reversal_reason": e.reason,
+        "reversed_ref": ref(e),
+    }
+    return [
+        *flow_from(RECEIPTS, key, measure=measure, amount="-amount_minor", day=day, guard=guard),
+        contributor,
+        Change(RECEIPTS, key, values),
+    ]
+
+
+def pledge_recorded(country: str, e: Pledge.Recorded) -> list[SvOp]:
+    row = _key(country, "pledge_id", e) | {
+        "campaign_id": str(e.campaign_id),
+        "pledger": e.pledger,
+        "organisation_type": str(e.organisation_type),
+        "currency": e.total.currency,
+        "total_minor": to_minor(e.total),
+        "settled_minor": 0,
+        "status": "open",
+        "pledged_on": e.pledged_on.isoformat(),
+        "recorded_ref": ref(e),
+    }
+    org = str(e.organisation_type)
+    return [Put(PLEDGES, row), *flow(country, "pledged", e.total, e.pledged_on, org)]
+
+
+def pledge_settled(country: str, e: Pledge.InstalmentSettled) -> list[SvOp]:
+    key, s = _key(country, "pledge_id", e), e.settlement
+    row = key | {
+        "due_on": s.due_on.isoformat(),
+        "receipt_id": str(s.receipt_id),
+        "currency": s.actual.currency,
+        "actual_minor": to_minor(s.actual),
+        "settled_on": s.settled_on.isoformat(),
+        "settled_ref": ref(e),
+    }
+    minor = to_minor(s.actual)
+    day = Value(s.settled_on.isoformat())
+    return [
+        Put(SETTLEMENTS, row),
+        *flow_from(PLEDGES, key, measure=Value("pledge_settled"), amount=Value(minor), day=day),
+        Add(PLEDGES, key, {"settled_minor": minor}),
+    ]
+
+
+def pledge_cancelled(country: str, e: Pledge.Cancelled) -> list[SvOp]:
+    # What was promised and not paid leaves "pledged"; the event has no date of its own.
+    key = _key(country, "pledge_id", e)
+    unpaid = flow_from(
+        PLEDGES,
+        key,
+        measure=Value("pledged"),
+        amount="settled_minor - total_minor",
+        day="pledged_on",
+        guard="status = 'open'",
+    )
+    return [*unpaid, Change(PLEDGES, key, {"status": "cancelled"})]
+
+
+def loan_recorded(country: str, e: LoanSubscription.Recorded) -> list[SvOp]:
+    row = _key(country, "subscription_id", e) | {
+        "reference": e.reference,
+        "issue_id": str(e.terms.issue_id),
+        "issue": e.terms.name,
+        "subscriber": e.subscriber,
+        "organisation_type": str(e.subscriber_type),
+        "currency": e.amount.currency,
+        "principal_minor": to_minor(e.amount),
+        "redeemed_minor": 0,
+        "coupons_minor": 0,
+        "certificates": 0,
+        "subscribed_on": e.subscribed_on.isoformat(),
+        "recorded_ref": ref(e),
+    }
+    org = str(e.subscriber_type)
+    return [Put(LOANS, row), *flow(country, "loan_subscribed", e.amount, e.subscribed_on, org)]
+
+
+def _loan_paid(measure: str, column: str) -> Projector:
+    def project(country: str, e: Any) -> list[SvOp]:
+        key = _key(country, "subscription_id", e)
+        minor = to_minor(e.amount)
+        day = e.paid_on if measure == "loan_coupons" else e.redeemed_on
+        moved = flow_from(
+            LOANS, key, measure=Value(measure), amount=Value(minor), day=Value(day.isoformat())
+        )
+        return [*moved, Add(LOANS, key, {column: minor})]
+
+    return project
+
+
+def certificates_issued(country: str, e: LoanSubscription.CertificatesIssued) -> list[SvOp]:
+    key = _key(country, "subscription_id", e)
+    return [Add(LOANS, key, {"certificates": len(e.certificates)})]
+
+
+def surplus_declared(country: str, e: Surplus.Declared) -> list[SvOp]:
+    row = _key(country, "surplus_id", e) | {
+        "period_end": e.period_end.isoformat(),
+        "currency": e.amount.currency,
+        "declared_minor": to_minor(e.amount),
+        "allocated_minor": 0,
+        "declared_on": e.declared_on.isoformat(),
+        "declared_ref": ref(e),
+    }
+    return [Put(SURPLUSES, row), *flow(country, "surplus_declared", e.amount, e.declared_on)]
+
+
+def surplus_allocated(country: str, e: Surplus.Allocated) -> list[SvOp]:
+    key = _key(country, "surplus_id", e)
+    row = key | {
+        "version": e.originator_version,
+        "campaign_id": str(e.campaign_id),
+        "currency": e.amount.currency,
+        "amount_minor": to_minor(e.amount),
+        "allocated_on": e.allocated_on.isoformat(),
+        "allocated_by": e.actor.person,
+        "allocated_ref": ref(e),
+    }
+    return [
+        Put(ALLOCATIONS, row),
+        Add(SURPLUSES, key, {"allocated_minor": to_minor(e.amount)}),
+        *flow(country, "surplus_allocated", e.amount, e.allocated_on),
+    ]
+
+
+PROJECTORS: dict[type[Any], Projector] = {
+    CashReceipt.Received: cash_received,
+    InKindReceipt.Received: in_kind_received,
+    CashReceipt.Reversed: reversed_,
+    InKindReceipt.Reversed: reversed_,
+    Pledge.Recorded: pledge_recorded,
+    Pledge.InstalmentSettled: pledge_settled,
+    Pledge.Cancelled: pledge_cancelled,
+    LoanSubscription.Recorded: loan_recorded,
+    LoanSubscription.CertificatesIssued: certificates_issued,
+    LoanSubscription.CouponPaid: _loan_paid("loan_coupons", "coupons_minor"),
+    LoanSubscription.PrincipalRedeemed: _loan_paid("loan_redeemed", "redeemed_minor"),
+    Surplus.Declared: surplus_declared,
+    Surplus.Allocated: surplus_allocated,
+}

@@ -1,0 +1,188 @@
+"""An upstream that contradicts its signed history is quarantined, named, and left alone.
+
+Three ways a committee's node can break faith: an entry altered after the International synced
+it, checkpoints signed by another key, a node restored from an older backup. Each is detected,
+named in ``aidfed status`` (exit code 3), kept with both signed notes as evidence, and nothing
+more is applied from that upstream until an operator acts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from federation.signedlog.note import generate_key, open_checkpoint, parse_vkey, write_private_key
+from tests.e2e.federation.conftest import FederationFactory
+from tests.support.actors import receipt
+from tests.support.backlog import record_receipts
+from tests.support.nodedb import NodeDatabase
+from tests.support.processes import NodeProcess, wait_until
+from tests.support.topology import Federation
+
+ALTERED = 100  # the log position of the receipt someone alters
+
+
+def quarantined(db: NodeDatabase) -> dict[str, Any] | None:
+    state = db.follower_state("DE")
+    return state if state.get("status") == "quarantined" else None
+
+
+def wait_quarantined(intl: NodeProcess) -> dict[str, Any]:
+    return wait_until(partial(quarantined, intl.db), 60, "INTL to quarantine DE", every=0.1)
+
+
+def assert_named_in_status(intl: NodeProcess, reason: str) -> None:
+    done = intl.cli("status", check=False)
+    assert done.returncode == 3, done
+    assert "quarantined" in done.stdout, done.stdout
+    assert reason in done.stdout, done.stdout
+
+
+def assert_nothing_applied(nodes: Federation, held: int) -> None:
+    """More news at DE, a sync by hand: INTL applies none of it."""
+    de, intl = nodes["DE"], nodes["INTL"]
+    with httpx.Client(base_url=de.url, timeout=10) as http:
+        for n in range(3):
+            receipt(http, n)
+    done = intl.cli("sync", "--peer", "DE")
+    assert "+0" in done.stdout, done.stdout
+    assert "quarantined" in done.stdout, done.stdout
+    assert intl.db.cursor("DE") == held < de.db.log_size()
+
+
+def notes(state: dict[str, Any], vkey: str) -> tuple[Any, Any]:
+    """The two signed notes kept as evidence, opened with ``vkey``."""
+    evidence = json.loads(state["evidence"])
+    verifier = parse_vkey(vkey)
+    held, _ = open_checkpoint(evidence["held"], [verifier])
+    served, _ = open_checkpoint(evidence["served"], [verifier])
+    return held, served
+
+
+def alter_receipt(db: NodeDatabase, position: int) -> None:
+    """Make the receipt at ``position`` a thousand dollars, in place in the events table."""
+    [(rowid,)] = db.query(
+        "SELECT notification_id FROM log_positions WHERE position = ?", [position]
+    )
+    [(state,)] = db.query(f"SELECT state FROM {db.events_table} WHERE rowid = ?", [rowid])
+    changed = re.sub(rb'"[0-9.]+ USD"', b'"1000.00 USD"', bytes(state))
+    assert changed != bytes(state)
+    db.execute(f"UPDATE {db.events_table} SET state = ? WHERE rowid = ?", [changed, rowid])
+
+
+def rebuild_log(db: NodeDatabase) -> None:
+    """Throw the node's log away: at its next start it integrates and signs the events anew."""
+    for table in ("log_state", "log_tiles", "log_checkpoints", "log_cosignatures"):
+        db.execute(f"DELETE FROM {table}")
+
+
+def test_an_entry_altered_upstream_after_it_was_synced_is_caught_by_an_audit(
+    federation: FederationFactory,
+) -> None:
+    nodes = federation(["DE"], follows={"INTL": ["DE"]}, start=False)
+    de, intl = nodes["DE"], nodes["INTL"]
+    size = record_receipts(de.data_dir, 300, found=True)
+    de.start()
+    intl.cli("sync", "--peer", "DE")  # INTL follows by hand here: it is not serving
+    assert intl.db.compare("DE", de.db).exact
+
+    # Someone turns a dollar into a thousand in DE's database. DE's own server refuses to serve
+    # an event that no longer matches its signed tree, so the audit cannot finish:
+    alter_receipt(de.db, ALTERED)
+    audit = intl.cli("sync", "--audit", "--peer", "DE")
+    assert "HTTP 500" in audit.stdout, audit.stdout
+    assert "following" in audit.stdout, audit.stdout
+    # ... until DE's log is rebuilt over the altered events and signed anew.
+    de.stop()
+    rebuild_log(de.db)
+    de.start()
+    audit = intl.cli("sync", "--audit", "--peer", "DE")
+    assert "quarantined" in audit.stdout, audit.stdout
+
+    state = quarantined(intl.db)
+    assert state is not None
+    reason = f"entry {ALTERED} changed upstream after it was synced"
+    assert state["reason"] == reason
+    assert_named_in_status(intl, reason)
+    held, served = notes(state, de.vkey)  # two notes signed by DE: one size, two roots
+    assert held.size == served.size == size
+    assert held.root != served.root
+    assert_nothing_applied(nodes, size)
+
+    # Released without a repair, DE is quarantined again at the next sync.
+    intl.cli("peer", "release", "--id", "DE")
+    assert "quarantined" in intl.cli("sync", "--peer", "DE").stdout
+    assert intl.db.cursor("DE") == size
+
+
+def test_checkpoints_signed_by_another_key_quarantine_the_upstream(
+    federation: FederationFactory,
+) -> None:
+    nodes = federation(["DE"], follows={"INTL": ["DE"]}, start=False)
+    de, intl = nodes["DE"], nodes["INTL"]
+    record_receipts(de.data_dir, 200, found=True)
+    nodes.start()
+    nodes.wait_synced(30)
+    held = intl.db.cursor("DE")
+    old_vkey = de.vkey
+
+    # DE's key is replaced (a re-installed node, or an impostor on its address).
+    de.kill()
+    (de.data_dir / "node.key").unlink()
+    write_private_key(de.data_dir / "node.key", generate_key())
+    de.start()
+    with httpx.Client(base_url=de.url, timeout=10) as http:
+        receipt(http, 1)  # DE signs its grown log with the new key
+    state = wait_quarantined(intl)
+    assert de.vkey != old_vkey
+    assert str(state["reason"]).startswith("the checkpoint is not signed by the pinned key")
+    assert_named_in_status(intl, "not signed by the pinned key")
+    assert_nothing_applied(nodes, held)
+
+    # The operator checks with DE, pins its new key, releases it: INTL follows DE again.
+    intl.stop()
+    token = nodes.tokens[("INTL", "DE")]
+    intl.cli("peer", "add", "--id", "DE", "--url", de.url, "--vkey", de.vkey, "--token", token)
+    intl.cli("peer", "release", "--id", "DE")
+    intl.start()
+    nodes.wait_synced(30)
+    assert intl.db.compare("DE", de.db).exact
+
+
+def test_an_upstream_restored_from_an_older_backup_is_quarantined(
+    federation: FederationFactory, tmp_path: Path
+) -> None:
+    nodes = federation(["DE"], follows={"INTL": ["DE"]}, start=False)
+    de, intl = nodes["DE"], nodes["INTL"]
+    backed_up = record_receipts(de.data_dir, 300, found=True)
+    backup = tmp_path / "DE-backup"
+    shutil.copytree(de.data_dir, backup)  # DE is not running: a consistent copy
+    nodes.start()
+    record_receipts(de.data_dir, 200, first=300)
+    nodes.wait_synced(30)
+    held = intl.db.cursor("DE")
+    assert held > backed_up
+
+    de.stop()  # DE's disk fails; its operator restores last week's backup
+    shutil.rmtree(de.data_dir)
+    shutil.copytree(backup, de.data_dir)
+    de.start()
+    state = wait_quarantined(intl)
+    reason = f"the upstream's tree shrank from {held} to {backed_up} entries"
+    assert str(state["reason"]).startswith(reason)
+    assert_named_in_status(intl, reason)
+    evidence_held, evidence_served = notes(state, de.vkey)
+    assert (evidence_held.size, evidence_served.size) == (held, backed_up)
+
+    # DE records on from its backup, past what INTL held: other entries at the same positions.
+    record_receipts(de.data_dir, 400, first=10_000)
+    assert_nothing_applied(nodes, held)
+    intl.cli("peer", "release", "--id", "DE")
+    assert "quarantined" in intl.cli("sync", "--peer", "DE").stdout
+    assert intl.db.cursor("DE") == held

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-SUITES = ["bench.foundation", "bench.signedlog", "bench.sync"]
+SUITES = ["bench.foundation", "bench.signedlog", "bench.sync", "bench.supervisory"]
 
 
 def main(names: list[str]) -> None:

@@ -115,20 +115,25 @@ def queries(app: InternationalApplication, raw: sqlite3.Connection) -> list[list
         rows.append([name, f"{p50:.2f}", f"{p99:.2f}", baseline, f"{b50:.2f}", f"{b99:.2f}"])
 
     totals = "SELECT country, currency, measure, SUM(amount_minor) FROM sv_totals GROUP BY 1, 2, 3"
-    months = "SELECT country, currency, month, measure, amount_minor FROM sv_months"
+    months = "SELECT * FROM sv_months"
     measure("overview", lambda: ov.overview(), "sum sv_totals", totals)
-    convert = {"reporting_currency": "USD"}
-    measure("overview in USD", lambda: ov.overview(**convert), "read sv_months", months)
-    one = {"reporting_currency": "USD", "country": "C07"}
+    measure(
+        "overview in USD", lambda: ov.overview(reporting_currency="USD"), "read sv_months", months
+    )
     measure(
         "overview in USD, one country",
-        lambda: ov.overview(**one),
+        lambda: ov.overview(reporting_currency="USD", country="C07"),
         "read sv_months of C07",
         months + " WHERE country = ?",
         "C07",
     )
-    march = {"reporting_currency": "USD", "since": date(1922, 3, 5), "until": date(1923, 2, 20)}
-    measure("overview in USD, a period", lambda: ov.overview(**march), "read sv_months", months)
+    since, until = date(1922, 3, 5), date(1923, 2, 20)
+    measure(
+        "overview in USD, a period",
+        lambda: ov.overview(reporting_currency="USD", since=since, until=until),
+        "read sv_months",
+        months,
+    )
     receipts = "SELECT * FROM sv_receipts WHERE country = ? ORDER BY value_date LIMIT 100"
     measure(
         "receipts of one country",

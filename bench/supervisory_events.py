@@ -191,9 +191,10 @@ class Node:
         self.out.append((originator, version, template, state))
 
     def receipt(self, name: str = "receipt") -> None:
-        rid = uuid4()
-        org = f'"organisation_type":"{self.rng.choice(ORGS)}"'.encode()
-        who = f"Organisation {self.rng.randrange(200)} of {self.country}".encode()
+        rid, n = uuid4(), self.rng.randrange(200)
+        # An organisation gives as what it is: its type follows from its number.
+        org = f'"organisation_type":"{ORGS[n % len(ORGS)]}"'.encode()
+        who = f"Organisation {n} of {self.country}".encode()
         self.emit(rid, 1, name, amount=self.money(), day0=self.day(), who=who, org=org,
                   campaign=Campaign.id_for(self.country, "collection").hex.encode())  # fmt: skip
         self.receipts.append(rid)

@@ -29,8 +29,9 @@ class Watermark(BaseModel):
 
     nodes: list[WatermarkNode]
     complete: bool = Field(description="true when every ingested entry is projected")
-    international_log_position: int = Field(
-        description="position of the International's own log the rates and exceptions are read at"
+    international_read_to: int = Field(
+        description="the International's own events (rates, exceptions recorded) read up to "
+        "this notification"
     )
 
 

@@ -8,6 +8,7 @@ figures use the International's dated rates (see ``projections.supervisory.conve
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.errors import InvalidInput
-from federation.node.supervisory_overview import Overview
+from federation.node.supervisory_overview import Overview, where_clause
 from federation.node.supervisory_rules import Rules, agency_id
 from federation.node.supervisory_store import digest, rebuild
 from federation.persistence.database import Database
@@ -25,7 +26,12 @@ from projections.sql import Filter, filtered
 from projections.supervisory import NAME, Projector
 from projections.supervisory.convert import minor_text
 from projections.supervisory.lists import LISTS, ListSpec
-from projections.supervisory.queries import WATERMARK_SQL
+from projections.supervisory.queries import (
+    IN_TRANSIT_SQL,
+    ORGANISATION_TYPES_IN_PERIOD_SQL,
+    ORGANISATION_TYPES_SQL,
+    WATERMARK_SQL,
+)
 
 if TYPE_CHECKING:
     from federation.node.international import InternationalApplication
@@ -125,8 +131,8 @@ class SupervisoryService:
                 }
             )
         complete = all(n["included"] == n["ingested"] for n in nodes)
-        rates = self.app.view.position()
-        return {"nodes": nodes, "complete": complete, "international_log_position": rates}
+        own = self.app.view.position()
+        return {"nodes": nodes, "complete": complete, "international_read_to": own}
 
     # --- lists ----------------------------------------------------------------------------
 
@@ -174,6 +180,63 @@ class SupervisoryService:
         if key in ("country", "currency"):
             return str(value).strip().upper()
         return str(value)
+
+    # --- by organisation type, and in transit -----------------------------------------
+
+    def organisation_types(
+        self,
+        since: date | None,
+        until: date | None,
+        country: str | None,
+        currency: str | None,
+    ) -> list[dict[str, Any]]:
+        """Per organisation type and currency: pledged, received, in kind, loan subscribed."""
+        filters, params = where_clause(
+            [("country", country.upper() if country else None), ("currency", currency)], " AND "
+        )
+        if since is None and until is None:
+            rows = self.query(ORGANISATION_TYPES_SQL.format(filters=filters), params)
+        else:
+            low, high = (since or date.min).isoformat(), (until or date.max).isoformat()
+            dated = [low, high, low, high, low, high]
+            query = ORGANISATION_TYPES_IN_PERIOD_SQL.format(filters=filters)
+            rows = self.query(query, [*dated, *params])
+        grouped: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+        for r in rows:
+            grouped[(r["organisation_type"], r["currency"])][r["measure"]] = int(r["amount_minor"])
+        keep = ("pledged", "received", "in_kind", "loan_subscribed")
+        return [
+            {
+                "organisation_type": org,
+                "currency": code,
+                **{k: minor_text(m.get(k, 0), code) for k in keep},
+            }
+            for (org, code), m in sorted(grouped.items())
+        ]
+
+    def in_transit(
+        self,
+        as_of: date,
+        country: str | None,
+        currency: str | None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """Transfers in transit at the end of ``as_of``, oldest first, with their age in days."""
+        day = as_of.isoformat()
+        filters, params = where_clause(
+            [("country", country.upper() if country else None), ("currency", currency)], " AND "
+        )
+        order = " ORDER BY sent_on, country, transfer_id LIMIT ? OFFSET ?"
+        query = IN_TRANSIT_SQL + filters + order
+        rows = self.query(query, [day, day, day, *params, limit, offset])
+        over = self.settings.transit_limit_days
+        out = []
+        for r in rows:
+            age = (as_of - date.fromisoformat(r["sent_on"])).days
+            shaped = shape(r)
+            out.append(shaped | {"age_days": age, "over_limit": age > over})
+        return out
 
     # --- rebuild and digest ---------------------------------------------------------------
 

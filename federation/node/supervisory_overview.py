@@ -18,6 +18,7 @@ from projections.supervisory.convert import (
     month_bounds,
     rounded,
 )
+from projections.supervisory.flows import MEASURES
 from projections.supervisory.queries import (
     BOUNDARY,
     COMMITTEES_SQL,
@@ -26,10 +27,7 @@ from projections.supervisory.queries import (
     DELEGATES_SQL,
     ENTERPRISES_SQL,
     FIGURES,
-    IN_TRANSIT_SQL,
     MONTHS_SQL,
-    ORGANISATION_TYPES_IN_PERIOD_SQL,
-    ORGANISATION_TYPES_SQL,
     PROCUREMENT_BY_CATEGORY_SQL,
     SPECIALISTS_SQL,
     TOTALS_SQL,
@@ -42,7 +40,7 @@ if TYPE_CHECKING:
 Measures = dict[tuple[str, str, str], int]  # (country, currency, measure) -> minor units
 
 
-def _where(conditions: list[tuple[str, Any]], lead: str = " WHERE ") -> tuple[str, list[Any]]:
+def where_clause(conditions: list[tuple[str, Any]], lead: str = " WHERE ") -> tuple[str, list[Any]]:
     used = [(c, v) for c, v in conditions if v is not None]
     if not used:
         return "", []
@@ -77,15 +75,18 @@ class Overview:
         """Every measure per country and currency, over all time or the days since..until."""
         out: Measures = defaultdict(int)
         if since is None and until is None:
-            where, params = _where([("country", country), ("currency", code)])
+            where, params = where_clause([("country", country), ("currency", code)])
             for r in self.service.query(TOTALS_SQL.format(where=where), params):
                 out[(r["country"], r["currency"], r["measure"])] += int(r["amount_minor"])
             return out
         months, days = decompose(since, until)
-        filters, params = _where([("country", country), ("currency", code)], " AND ")
+        filters, params = where_clause([("country", country), ("currency", code)], " AND ")
         if months:
-            for r in self.service.query(MONTHS_SQL.format(filters=filters), [*months, *params]):
-                out[(r["country"], r["currency"], r["measure"])] += int(r["amount_minor"])
+            query = MONTHS_SQL.format(filters=filters)
+            for country_, code_, _, *amounts in self.service.raw(query, [*months, *params]):
+                for measure, minor in zip(MEASURES, amounts, strict=True):
+                    if minor:
+                        out[(country_, code_, measure)] += int(minor)
         for r in self._days(days, country, code):
             out[(r["country"], r["currency"], r["measure"])] += int(r["amount_minor"])
         return out
@@ -101,7 +102,7 @@ class Overview:
         rows: list[dict[str, Any]] = []
         for first, last in ranges:
             for each in [code] if code else self._currencies():
-                filters, params = _where([("country", country), ("currency", each)], " AND ")
+                filters, params = where_clause([("country", country), ("currency", each)], " AND ")
                 query = DAYS_SQL.format(filters=filters)
                 rows += self.service.query(query, [first.isoformat(), last.isoformat(), *params])
         return rows
@@ -132,22 +133,17 @@ class Overview:
         max_age: int | None,
     ) -> Conversion:
         """Every measure per country converted at the rate of each value date."""
-        converter = Converter(reporting, self.rates(reporting), max_age)
+        converter = Converter(reporting, self.rates(reporting), max_age, tuple(MEASURES))
         months, days = decompose(since, until)
-        filters, params = _where([("country", country), ("currency", code)], " AND ")
+        filters, params = where_clause([("country", country), ("currency", code)], " AND ")
         split: set[tuple[str, str]] = set()
         if months:
-            for r in self.service.query(MONTHS_SQL.format(filters=filters), [*months, *params]):
-                if converter.whole_month(r["currency"], r["month"]):
-                    converter.add_month(
-                        r["country"],
-                        r["currency"],
-                        r["measure"],
-                        r["month"],
-                        int(r["amount_minor"]),
-                    )
+            query = MONTHS_SQL.format(filters=filters)
+            for country_, code_, month, *amounts in self.service.raw(query, [*months, *params]):
+                if converter.whole_month(code_, month):
+                    converter.add_month(country_, code_, month, amounts)
                 else:
-                    split.add((r["currency"], r["month"]))
+                    split.add((code_, month))
         for r in self._days(days, country, code):
             self._add_day(converter, r)
         for each, month in sorted(split):
@@ -207,7 +203,7 @@ class Overview:
                 {"currency": code, **_text(figures(m), code)}
                 for code, m in sorted(federation.items())
             ],
-            "converted": self._converted(conversion, sorted(per_country)),
+            "converted": self._converted(conversion, sorted(per_country), rates=True),
             "countries": countries,
             "aims": self.aims(country),
             "watermark": self.service.watermark(),
@@ -230,7 +226,9 @@ class Overview:
         return self.convert(reporting, since, until, country, code, age)
 
     @staticmethod
-    def _converted(conversion: Conversion | None, countries: list[str]) -> dict[str, Any] | None:
+    def _converted(
+        conversion: Conversion | None, countries: list[str], rates: bool = False
+    ) -> dict[str, Any] | None:
         """The converted figures of ``countries`` together, the rates used and what is missing."""
         if conversion is None:
             return None
@@ -253,20 +251,7 @@ class Overview:
                 }
                 for m in missing
             ],
-            "rates_used": [
-                {
-                    "currency": rate.currency,
-                    "rate": str(rate.rate),
-                    "observed_on": rate.observed_on,
-                    "source": rate.source,
-                    "applies_from": s.start,
-                    "applies_to": None if s.end == date.max else s.end,
-                }
-                for s in sorted(
-                    conversion.used, key=lambda s: (s.rate.currency if s.rate else "", s.start)
-                )
-                if (rate := s.rate) is not None
-            ],
+            **({"rates_used": _rates_used(conversion)} if rates else {}),
         }
 
     # --- the two aims ---------------------------------------------------------------------
@@ -274,8 +259,8 @@ class Overview:
     def aims(self, country: str | None) -> dict[str, Any]:
         """Breadth of solidarity beside the economic results (all time)."""
         q = self.service.query
-        where, params = _where([("country", country)])
-        also, _ = _where([("country", country)], " AND ")
+        where, params = where_clause([("country", country)])
+        also, _ = where_clause([("country", country)], " AND ")
         contributors = {
             r["organisation_type"]: int(r["contributors"])
             for r in q(CONTRIBUTORS_SQL.format(filters=also), params)
@@ -313,56 +298,20 @@ class Overview:
             },
         }
 
-    # --- by organisation type, and in transit ---------------------------------------------
 
-    def organisation_types(
-        self,
-        since: date | None,
-        until: date | None,
-        country: str | None,
-        currency: str | None,
-    ) -> list[dict[str, Any]]:
-        """Per organisation type and currency: pledged, received, in kind, loan subscribed."""
-        filters, params = _where(
-            [("country", country.upper() if country else None), ("currency", currency)], " AND "
-        )
-        if since is None and until is None:
-            rows = self.service.query(ORGANISATION_TYPES_SQL.format(filters=filters), params)
-        else:
-            low, high = (since or date.min).isoformat(), (until or date.max).isoformat()
-            dated = [low, high, low, high, low, high]
-            query = ORGANISATION_TYPES_IN_PERIOD_SQL.format(filters=filters)
-            rows = self.service.query(query, [*dated, *params])
-        grouped: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
-        for r in rows:
-            grouped[(r["organisation_type"], r["currency"])][r["measure"]] = int(r["amount_minor"])
-        keep = ("pledged", "received", "in_kind", "loan_subscribed")
-        return [
-            {
-                "organisation_type": org,
-                "currency": code,
-                **{k: minor_text(m.get(k, 0), code) for k in keep},
-            }
-            for (org, code), m in sorted(grouped.items())
-        ]
-
-    def in_transit(
-        self, as_of: date, country: str | None, currency: str | None
-    ) -> list[dict[str, Any]]:
-        """Transfers in transit at the end of ``as_of``, oldest first, with their age in days."""
-        day = as_of.isoformat()
-        filters, params = _where(
-            [("country", country.upper() if country else None), ("currency", currency)], " AND "
-        )
-        rows = self.service.query(IN_TRANSIT_SQL + filters, [day, day, day, *params])
-        limit = self.service.settings.transit_limit_days
-        out = []
-        for r in sorted(rows, key=lambda r: (r["sent_on"], r["country"], r["transfer_id"])):
-            age = (as_of - date.fromisoformat(r["sent_on"])).days
-            shaped = {k: v for k, v in r.items() if k != "amount_minor"}
-            shaped["amount"] = minor_text(int(r["amount_minor"]), r["currency"])
-            out.append(shaped | {"age_days": age, "over_limit": age > limit})
-        return out
+def _rates_used(conversion: Conversion) -> list[dict[str, Any]]:
+    return [
+        {
+            "currency": rate.currency,
+            "rate": str(rate.rate),
+            "observed_on": rate.observed_on,
+            "source": rate.source,
+            "applies_from": s.start,
+            "applies_to": None if s.end == date.max else s.end,
+        }
+        for s in conversion.used
+        if (rate := s.rate) is not None
+    ]
 
 
 def check_period(since: date | None, until: date | None) -> None:

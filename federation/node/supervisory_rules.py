@@ -66,10 +66,18 @@ class Rules:
 
     # --- findings -------------------------------------------------------------------------
 
-    def procurement_cover(self) -> tuple[list[Row], dict[tuple[str, str], str | None]]:
-        """Every procurement with its consultation and opinion, and whether it was covered."""
+    def procurement_cover(
+        self, consultations: list[str] | None = None
+    ) -> tuple[list[Row], dict[tuple[str, str], str | None]]:
+        """Procurements (all, or those under ``consultations``) with their consultation and
+        opinion, and whether each was covered."""
         liaison = self.service.liaison
-        rows = self._q(cons.PROCUREMENTS_SQL, [liaison])
+        query, params = cons.PROCUREMENTS_SQL, [liaison]
+        if consultations is not None:
+            marks = ", ".join("?" for _ in consultations)
+            query += f" WHERE p.consultation_id IN ({marks})"
+            params += consultations
+        rows = self._q(query, params)
         versions = self._q(cons.VERSIONS_SQL, [liaison])
         return rows, cons.judge(rows, versions)
 
@@ -210,7 +218,7 @@ class Rules:
                 cons.CONSULTATIONS_SQL + f" WHERE c.consultation_id IN ({marks})", [liaison, *ids]
             )
         }
-        procurements, verdicts = self.procurement_cover()
+        procurements, verdicts = self.procurement_cover(ids)
         under: dict[str, list[Row]] = {}
         for p in procurements:
             if p["consultation_id"] in opinions:

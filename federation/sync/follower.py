@@ -109,7 +109,10 @@ class Follower:
         after = verified.compact.size
         if not more or not verified.entries or after >= verified.checkpoint.size:
             return None
-        return self._ahead.submit(self.client.entries, after, self.page_size)
+        try:
+            return self._ahead.submit(self.client.entries, after, self.page_size)
+        except RuntimeError:  # closed meanwhile: the next fetch fails as the client is closed
+            return None
 
     def _fetch_verified(
         self, state: FollowerState, wait: float, ahead: Future[ServedPage] | None = None

@@ -4,9 +4,10 @@ A remote projection: ``Projector(international)(upstream, event)`` is a pure fun
 event of node ``upstream`` to row operations (``projections.rows`` and ``ops``). For a committee's
 events the country is its node id (the upstream), so no node can write another's rows.
 
-Modules by topic: ``flows`` (the measures and the boundary), ``money`` (receipts, pledges, loans,
-surplus), ``transfers``, ``committees`` (committees, delegates, campaigns, period reports),
-``resolution`` and ``liaison`` (consultations, opinions, procurement, specialists, enterprises),
+Modules by topic: ``flows`` (the measures and the boundary), ``money`` (receipts, pledges),
+``loans``, ``surplus``, ``transfers``, ``committees`` (committees, delegates, campaigns, period
+reports), ``resolution`` and ``liaison`` (consultations, opinions, procurement, enterprises),
+``specialists``,
 ``consultations`` (the records per agency and their coverage), ``exceptions`` (the compliance
 rules), ``convert`` (reporting currency at the dated rates), ``queries`` (SQL of the answers).
 """
@@ -17,7 +18,16 @@ from collections.abc import Callable
 from typing import Any
 
 from projections.rows import Table
-from projections.supervisory import committees, flows, money, resolution, transfers
+from projections.supervisory import (
+    committees,
+    flows,
+    loans,
+    money,
+    resolution,
+    specialists,
+    surplus,
+    transfers,
+)
 from projections.supervisory.ops import SvOp
 
 NAME = "supervisory"
@@ -25,9 +35,12 @@ NAME = "supervisory"
 TABLES: tuple[Table, ...] = (
     *flows.TABLES,
     *money.TABLES,
+    *loans.TABLES,
+    *surplus.TABLES,
     *transfers.TABLES,
     *committees.TABLES,
     *resolution.TABLES,
+    *specialists.TABLES,
 )
 
 # Indexes of only the rows that have the column (portable to SQLite and PostgreSQL).
@@ -47,9 +60,12 @@ class Projector:
         self.international = international
         self.projectors: dict[type[Any], Callable[[str, Any], list[SvOp]]] = {
             **money.PROJECTORS,
+            **loans.PROJECTORS,
+            **surplus.PROJECTORS,
             **transfers.projectors(international),
             **committees.PROJECTORS,
             **resolution.PROJECTORS,
+            **specialists.PROJECTORS,
         }
 
     def __call__(self, upstream: str, event: object) -> list[SvOp]:

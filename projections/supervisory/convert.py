@@ -83,15 +83,21 @@ class Converter:
     """Accumulates amounts per (subject, measure) and converts them at the spans' rates.
 
     ``rates`` holds, per currency, its observations in the reporting currency. Feed it whole
-    months (``add_month``) where ``whole_month`` says a month has one rate, days otherwise.
+    months where ``whole_month`` says a month takes one rate (``add_month``, one amount per
+    measure named in ``measures``), days otherwise (``add_day``).
+
+    Sums are kept as integers: a minor-unit amount times a rate's digits, per power of ten;
+    only the final sums become Decimals, so the arithmetic is exact and cheap.
     """
 
     reporting: str
     rates: Mapping[str, Sequence[Rate]]
     max_age_days: int | None = None
+    measures: tuple[str, ...] = ()
     _spans: dict[str, list[Span]] = field(default_factory=dict)
     _starts: dict[str, list[date]] = field(default_factory=dict)
-    _sums: dict[tuple[Any, str, str, int], int] = field(default_factory=lambda: defaultdict(int))
+    _days: dict[tuple[Any, str, str, int], int] = field(default_factory=lambda: defaultdict(int))
+    _vectors: dict[tuple[Any, str, int], list[int]] = field(default_factory=dict)
     _months: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def spans_of(self, code: str) -> list[Span]:
@@ -123,36 +129,72 @@ class Converter:
         """True when every day of ``month`` takes the same span."""
         return self._month(code, month) >= 0
 
-    def add_month(self, subject: Any, code: str, measure: str, month: str, minor: int) -> None:
-        """Add a month's amount (the month must be whole)."""
-        self._sums[(subject, code, measure, self._month(code, month))] += minor
+    def add_month(self, subject: Any, code: str, month: str, amounts: Sequence[int]) -> None:
+        """Add a whole month's amounts, one per measure of ``measures``."""
+        key = (subject, code, self._month(code, month))
+        held = self._vectors.get(key)
+        if held is None:
+            self._vectors[key] = list(amounts)
+        else:
+            for n, minor in enumerate(amounts):
+                held[n] += minor
 
     def add_day(self, subject: Any, code: str, measure: str, day: date, minor: int) -> None:
         """Add a day's amount."""
-        self._sums[(subject, code, measure, self._index(code, day))] += minor
+        self._days[(subject, code, measure, self._index(code, day))] += minor
 
     def result(self) -> Conversion:
         """The converted sums per (subject, measure), the rates used and what could not convert."""
-        converted: dict[tuple[Any, str], Decimal] = defaultdict(Decimal)
+        width = len(self.measures)
+        scaled: dict[tuple[Any, int], list[int]] = {}
+        unconverted: dict[tuple[Any, str, str, int], int] = defaultdict(int)
         used: dict[tuple[str, int], Span] = {}
-        missing: list[Missing] = []
-        for (subject, code, measure, index), minor in sorted(self._sums.items(), key=_order):
-            if minor == 0:
-                continue
+        for (subject, code, index), amounts in self._vectors.items():
             span = self._spans[code][index]
             if span.rate is None:
-                missing.append(Missing(subject, code, measure, minor, span.start, span.end))
+                for measure, minor in zip(self.measures, amounts, strict=True):
+                    if minor:
+                        unconverted[(subject, code, measure, index)] += minor
                 continue
-            amount = Decimal(minor).scaleb(-currency_of(code).minor_units)
-            converted[(subject, measure)] += amount * span.rate.rate
-            if code != self.reporting:
+            digits, shift = _scale(span.rate.rate, code)
+            held = scaled.setdefault((subject, shift), [0] * width)
+            scaled[(subject, shift)] = [h + m * digits for h, m in zip(held, amounts, strict=True)]
+            if code != self.reporting and any(amounts):
                 used[(code, index)] = span
-        return Conversion(self.reporting, dict(converted), list(used.values()), missing)
+        converted: dict[tuple[Any, str], Decimal] = defaultdict(Decimal)
+        for (subject, code, measure, index), minor in self._days.items():
+            span = self._spans[code][index]
+            if span.rate is None:
+                unconverted[(subject, code, measure, index)] += minor
+            elif minor:
+                digits, shift = _scale(span.rate.rate, code)
+                converted[(subject, measure)] += Decimal(minor * digits).scaleb(shift)
+                if code != self.reporting:
+                    used[(code, index)] = span
+        for (subject, shift), sums in scaled.items():
+            for measure, value in zip(self.measures, sums, strict=True):
+                if value:
+                    converted[(subject, measure)] += Decimal(value).scaleb(shift)
+        missing = [
+            Missing(subject, code, measure, minor, span.start, span.end)
+            for (subject, code, measure, index), minor in unconverted.items()
+            if minor and (span := self._spans[code][index])
+        ]
+        missing.sort(key=lambda m: (str(m.subject), m.currency, m.measure, m.start))
+        spans_used = sorted(
+            used.values(), key=lambda s: (s.rate.currency if s.rate else "", s.start)
+        )
+        return Conversion(self.reporting, dict(converted), spans_used, missing)
 
 
-def _order(item: tuple[tuple[Any, str, str, int], int]) -> tuple[str, str, str, int]:
-    (subject, code, measure, index), _ = item
-    return (str(subject), code, measure, index)
+@cache
+def _scale(rate: Decimal, code: str) -> tuple[int, int]:
+    """A rate as integer digits and the power of ten that turns minor units times them into
+    reporting-currency units: minor x rate = minor x digits x 10**shift."""
+    sign, digits, exponent = rate.as_tuple()
+    assert isinstance(exponent, int)
+    value = int("".join(map(str, digits)) or "0")
+    return (-value if sign else value), exponent - _minor_units(code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +217,7 @@ class Conversion:
     sums: dict[tuple[Any, str], Decimal]
     used: list[Span]
     missing: list[Missing]
+    _grouped: dict[Any, dict[str, Decimal | None]] = field(default_factory=dict)
 
     def incomplete(self, subject: Any) -> set[str]:
         """The measures of ``subject`` with an amount that could not be converted."""
@@ -188,16 +231,23 @@ class Conversion:
 
     def of(self, subjects: Iterable[Any]) -> dict[str, Decimal | None]:
         """The subjects' converted sums together per measure; None where a part has no rate."""
-        chosen = set(subjects)
+        by_subject = self._by_subject()
         out: dict[str, Decimal | None] = {}
-        for (subject, measure), value in self.sums.items():
-            if subject in chosen:
+        for subject in subjects:
+            for measure, value in by_subject.get(subject, {}).items():
                 held = out.get(measure, Decimal(0))
-                out[measure] = None if held is None else held + value
-        for m in self.missing:
-            if m.subject in chosen:
-                out[m.measure] = None
+                out[measure] = None if held is None or value is None else held + value
         return out
+
+    def _by_subject(self) -> dict[Any, dict[str, Decimal | None]]:
+        if not self._grouped:
+            grouped: dict[Any, dict[str, Decimal | None]] = defaultdict(dict)
+            for (subject, measure), value in self.sums.items():
+                grouped[subject][measure] = value
+            for m in self.missing:
+                grouped[m.subject][m.measure] = None
+            self._grouped.update(grouped)
+        return self._grouped
 
 
 @cache
@@ -246,8 +296,3 @@ def decompose(
     if last_whole < high:
         days.append((last_whole + timedelta(days=1), high))
     return (month_of(first_whole), month_of(last_whole)), days
-
-
-def boundary_months(starts: Iterable[date]) -> set[str]:
-    """The months in which a span starts on a day other than the first."""
-    return {month_of(d) for d in starts if d not in (date.min, date.max) and d.day != 1}

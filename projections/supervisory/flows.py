@@ -5,7 +5,8 @@ never across currencies:
 
   sv_totals   all time, per measure and organisation type (the overview, breadth by type)
   sv_flows    per value date and measure (periods, "as of" figures, conversion at the day's rate)
-  sv_months   per month and measure (the same, read a month at a time when no rate changes in it)
+  sv_months   per month, one column per measure (read a month at a time where no rate changes
+              within it: the conversion of the whole federation reads a few thousand rows)
 
 The boundary. Money is counted once, where it crosses the federation's edge:
   incoming   cash received and goods received in kind, from contributors, net of reversals;
@@ -53,27 +54,12 @@ FLOWS = Table(
     ("country", "currency", "value_date", "measure"),
     indexes=(("currency", "value_date"),),
 )
-MONTHS = Table(
-    "sv_months",
-    {
-        "country": "TEXT",
-        "currency": "TEXT",
-        "month": "TEXT",
-        "measure": "TEXT",
-        "amount_minor": "BIGINT",
-    },
-    ("country", "currency", "month", "measure"),
-)
 # A contributor per organisation type it gave as (counted where it has a receipt standing).
 CONTRIBUTORS = Table(
     "sv_contributors",
     {"country": "TEXT", "contributor": "TEXT", "organisation_type": "TEXT", "receipts": "BIGINT"},
     ("country", "contributor", "organisation_type"),
 )
-TABLES = (TOTALS, FLOWS, MONTHS, CONTRIBUTORS)
-# Aggregates of only a key and amounts: adding to them commutes, so a writer may merge and
-# batch the additions of many events (nothing reads them between two reads of another kind).
-PURE = frozenset({*(t.name for t in TABLES), "sv_procurement_totals"})
 
 # Every measure, with its place relative to the boundary.
 MEASURES: dict[str, str] = {
@@ -95,6 +81,24 @@ MEASURES: dict[str, str] = {
     "surplus_declared": "memo",
     "surplus_allocated": "memo",
 }
+
+# One column per measure, in this order: the writer adds a whole month's vector at once.
+MONTH_COLUMNS = tuple(f"{m}_minor" for m in MEASURES)
+MEASURE_INDEX = {m: n for n, m in enumerate(MEASURES)}
+MONTHS = Table(
+    "sv_months",
+    {
+        "country": "TEXT",
+        "currency": "TEXT",
+        "month": "TEXT",
+        **dict.fromkeys(MONTH_COLUMNS, "BIGINT"),
+    },
+    ("country", "currency", "month"),
+)
+TABLES = (TOTALS, FLOWS, MONTHS, CONTRIBUTORS)
+# Aggregates of only a key and amounts: adding to them commutes, so a writer may merge and
+# batch the additions of many events (nothing reads them between two reads of another kind).
+PURE = frozenset({*(t.name for t in TABLES), "sv_procurement_totals"})
 
 # Cash on hand, as the committee's books compute it: received plus loan money held, less what
 # left (in transit, transferred, spent, paid back). Goods in kind are never cash.
@@ -123,6 +127,11 @@ def weighted(weights: dict[str, int]) -> str:
     return f"CASE measure {cases} ELSE 0 END"
 
 
+def weighted_columns(weights: dict[str, int]) -> str:
+    """An SQL expression over a month row: its measure columns times their weights."""
+    return " ".join(f"{'+' if w == 1 else '-'} {m}_minor" for m, w in weights.items()).lstrip("+ ")
+
+
 def balance_sql(weights: dict[str, int]) -> str:
     """A committee's balance in one currency now: params (country, currency)."""
     return (
@@ -140,7 +149,7 @@ def balance_as_of_sql(weights: dict[str, int], end: str = "?") -> str:
     month = f"substr({end}, 1, 7)"
     return (
         f"SELECT COALESCE(SUM(x), 0) FROM ("
-        f"SELECT {weighted(weights)} AS x FROM sv_months "
+        f"SELECT {weighted_columns(weights)} AS x FROM sv_months "
         f"WHERE country = ? AND currency = ? AND month < {month} "
         f"UNION ALL SELECT {weighted(weights)} FROM sv_flows "
         f"WHERE country = ? AND currency = ? AND value_date >= {month} || '-01' "
@@ -153,9 +162,12 @@ def as_of_params(country: str, currency: str, *end: Any) -> tuple[Any, ...]:
     return (country, currency, *end, country, currency, *end, *end)
 
 
-def flow(country: str, measure: str, money: Money, day: date, org: str = "") -> list[SvOp]:
-    """``money`` added to ``measure`` of ``country`` on ``day`` in the three aggregates."""
-    return [Flow(country, money.currency, measure, org, day.isoformat(), to_minor(money))]
+def flow(
+    country: str, measure: str, money: Money, day: date, org: str = "", minor: int | None = None
+) -> list[SvOp]:
+    """``money`` (``minor`` units, if known) added to ``measure`` of ``country`` on ``day``."""
+    amount = to_minor(money) if minor is None else minor
+    return [Flow(country, money.currency, measure, org, day.isoformat(), amount)]
 
 
 def flow_from(

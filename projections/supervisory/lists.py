@@ -10,7 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from projections.rows import Table
-from projections.supervisory import committees, liaison, money, resolution, transfers
+from projections.supervisory import (
+    committees,
+    liaison,
+    loans,
+    money,
+    resolution,
+    specialists,
+    surplus,
+    transfers,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,21 +82,21 @@ LISTS: dict[str, ListSpec] = {
         {"outstanding_minor": _PLEDGE_OUTSTANDING},
     ),
     "loans": view(
-        money.LOANS,
+        loans.LOANS,
         "subscribed_on, country, subscription_id",
         "subscribed_on",
         ("country", "currency", "organisation_type"),
         {"outstanding_minor": "principal_minor - redeemed_minor"},
     ),
     "surpluses": view(
-        money.SURPLUSES,
+        surplus.SURPLUSES,
         "period_end, country, surplus_id",
         "period_end",
         ("country", "currency"),
         {"unallocated_minor": "declared_minor - allocated_minor"},
     ),
     "surplus-allocations": view(
-        money.ALLOCATIONS,
+        surplus.ALLOCATIONS,
         "allocated_on, country, surplus_id, version",
         "allocated_on",
         ("country", "currency"),
@@ -118,7 +127,7 @@ LISTS: dict[str, ListSpec] = {
         ("country", "currency", "category", "agency_id"),
     ),
     "specialists": view(
-        resolution.SPECIALISTS,
+        specialists.SPECIALISTS,
         "nominated_on, country, nomination_id",
         "nominated_on",
         ("country", "status"),

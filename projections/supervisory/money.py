@@ -1,8 +1,8 @@
-"""The committees' money as the International sees it: receipts, pledges, loans, surpluses.
+"""The committees' money as the International sees it: receipts and pledges.
 
 One row per subject, keyed by the committee's country (its node id) and the subject's id, so one
 node can never write over another node's rows. Each money event also moves the measures of
-``flows`` (see there for the boundary); transfers are in ``transfers``.
+``flows`` (see there for the boundary); transfers, loans and surpluses have modules of their own.
 """
 
 from __future__ import annotations
@@ -10,13 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from domain.loan import LoanSubscription
 from domain.pledge import Pledge
 from domain.receipt import CashReceipt, InKindReceipt
-from domain.surplus import Surplus
 from projections.rows import Add, Change, Put, Table, to_minor
 from projections.supervisory.flows import CONTRIBUTORS, flow, flow_from
-from projections.supervisory.ops import AddFrom, SvOp, Value, ref
+from projections.supervisory.ops import AddFrom, Flow, SvOp, Value, ref
 
 RECEIPTS = Table(
     "sv_receipts",
@@ -76,57 +74,7 @@ SETTLEMENTS = Table(
     ("country", "pledge_id", "due_on"),
     indexes=(("receipt_id",),),
 )
-LOANS = Table(
-    "sv_loans",
-    {
-        "country": "TEXT",
-        "subscription_id": "TEXT",
-        "reference": "TEXT",
-        "issue_id": "TEXT",
-        "issue": "TEXT",
-        "subscriber": "TEXT",
-        "organisation_type": "TEXT",
-        "currency": "TEXT",
-        "principal_minor": "BIGINT",
-        "redeemed_minor": "BIGINT",
-        "coupons_minor": "BIGINT",
-        "certificates": "BIGINT",
-        "subscribed_on": "TEXT",
-        "recorded_ref": "TEXT",
-    },
-    ("country", "subscription_id"),
-    indexes=(("country", "subscribed_on"),),
-)
-SURPLUSES = Table(
-    "sv_surpluses",
-    {
-        "country": "TEXT",
-        "surplus_id": "TEXT",
-        "period_end": "TEXT",
-        "currency": "TEXT",
-        "declared_minor": "BIGINT",
-        "allocated_minor": "BIGINT",
-        "declared_on": "TEXT",
-        "declared_ref": "TEXT",
-    },
-    ("country", "surplus_id"),
-)
-ALLOCATIONS = Table(
-    "sv_surplus_allocations",
-    {
-        "country": "TEXT",
-        "surplus_id": "TEXT",
-        "version": "BIGINT",
-        "campaign_id": "TEXT",
-        "currency": "TEXT",
-        "amount_minor": "BIGINT",
-        "allocated_on": "TEXT",
-        "allocated_by": "TEXT",
-        "allocated_ref": "TEXT",
-    },
-    ("country", "surplus_id", "version"),
-)
-TABLES = (RECEIPTS, PLEDGES, SETTLEMENTS, LOANS, SURPLUSES, ALLOCATIONS)
+TABLES = (RECEIPTS, PLEDGES, SETTLEMENTS)
 
 Projector = Callable[[str, Any], list[SvOp]]
 
@@ -136,29 +84,32 @@ def _key(country: str, name: str, event: Any) -> dict[str, str]:
 
 
 def _receipt(country: str, e: Any, kind: str, money: Any, description: str | None) -> list[SvOp]:
-    row = _key(country, "receipt_id", e) | {
+    receipt_id, minor, org = str(e.originator_id), to_minor(money), str(e.organisation_type)
+    day = e.value_date.isoformat()
+    row = {
+        "country": country,
+        "receipt_id": receipt_id,
         "kind": kind,
         "campaign_id": str(e.campaign_id),
         "contributor": e.contributor,
-        "organisation_type": str(e.organisation_type),
+        "organisation_type": org,
         "description": description,
         "currency": money.currency,
-        "amount_minor": to_minor(money),
-        "value_date": e.value_date.isoformat(),
+        "amount_minor": minor,
+        "value_date": day,
         "pledge_id": str(pledge) if (pledge := getattr(e, "pledge_id", None)) else None,
         "reference": e.reference,
         "recorded_by": e.actor.person,
         "reversed_on": None,
         "reversal_reason": None,
-        "received_ref": ref(e),
+        "received_ref": f"{receipt_id}/{e.originator_version}",
         "reversed_ref": None,
     }
     measure = "received" if kind == "cash" else "in_kind"
-    org = str(e.organisation_type)
     contributor = {"country": country, "contributor": e.contributor, "organisation_type": org}
     return [
         Put(RECEIPTS, row),
-        *flow(country, measure, money, e.value_date, org),
+        Flow(country, money.currency, measure, org, day, minor),
         Add(CONTRIBUTORS, contributor, {"receipts": 1}),
     ]
 
@@ -251,73 +202,6 @@ def pledge_cancelled(country: str, e: Pledge.Cancelled) -> list[SvOp]:
     return [*unpaid, Change(PLEDGES, key, {"status": "cancelled"})]
 
 
-def loan_recorded(country: str, e: LoanSubscription.Recorded) -> list[SvOp]:
-    row = _key(country, "subscription_id", e) | {
-        "reference": e.reference,
-        "issue_id": str(e.terms.issue_id),
-        "issue": e.terms.name,
-        "subscriber": e.subscriber,
-        "organisation_type": str(e.subscriber_type),
-        "currency": e.amount.currency,
-        "principal_minor": to_minor(e.amount),
-        "redeemed_minor": 0,
-        "coupons_minor": 0,
-        "certificates": 0,
-        "subscribed_on": e.subscribed_on.isoformat(),
-        "recorded_ref": ref(e),
-    }
-    org = str(e.subscriber_type)
-    return [Put(LOANS, row), *flow(country, "loan_subscribed", e.amount, e.subscribed_on, org)]
-
-
-def _loan_paid(measure: str, column: str) -> Projector:
-    def project(country: str, e: Any) -> list[SvOp]:
-        key = _key(country, "subscription_id", e)
-        minor = to_minor(e.amount)
-        day = e.paid_on if measure == "loan_coupons" else e.redeemed_on
-        moved = flow_from(
-            LOANS, key, measure=Value(measure), amount=Value(minor), day=Value(day.isoformat())
-        )
-        return [*moved, Add(LOANS, key, {column: minor})]
-
-    return project
-
-
-def certificates_issued(country: str, e: LoanSubscription.CertificatesIssued) -> list[SvOp]:
-    key = _key(country, "subscription_id", e)
-    return [Add(LOANS, key, {"certificates": len(e.certificates)})]
-
-
-def surplus_declared(country: str, e: Surplus.Declared) -> list[SvOp]:
-    row = _key(country, "surplus_id", e) | {
-        "period_end": e.period_end.isoformat(),
-        "currency": e.amount.currency,
-        "declared_minor": to_minor(e.amount),
-        "allocated_minor": 0,
-        "declared_on": e.declared_on.isoformat(),
-        "declared_ref": ref(e),
-    }
-    return [Put(SURPLUSES, row), *flow(country, "surplus_declared", e.amount, e.declared_on)]
-
-
-def surplus_allocated(country: str, e: Surplus.Allocated) -> list[SvOp]:
-    key = _key(country, "surplus_id", e)
-    row = key | {
-        "version": e.originator_version,
-        "campaign_id": str(e.campaign_id),
-        "currency": e.amount.currency,
-        "amount_minor": to_minor(e.amount),
-        "allocated_on": e.allocated_on.isoformat(),
-        "allocated_by": e.actor.person,
-        "allocated_ref": ref(e),
-    }
-    return [
-        Put(ALLOCATIONS, row),
-        Add(SURPLUSES, key, {"allocated_minor": to_minor(e.amount)}),
-        *flow(country, "surplus_allocated", e.amount, e.allocated_on),
-    ]
-
-
 PROJECTORS: dict[type[Any], Projector] = {
     CashReceipt.Received: cash_received,
     InKindReceipt.Received: in_kind_received,
@@ -326,10 +210,4 @@ PROJECTORS: dict[type[Any], Projector] = {
     Pledge.Recorded: pledge_recorded,
     Pledge.InstalmentSettled: pledge_settled,
     Pledge.Cancelled: pledge_cancelled,
-    LoanSubscription.Recorded: loan_recorded,
-    LoanSubscription.CertificatesIssued: certificates_issued,
-    LoanSubscription.CouponPaid: _loan_paid("loan_coupons", "coupons_minor"),
-    LoanSubscription.PrincipalRedeemed: _loan_paid("loan_redeemed", "redeemed_minor"),
-    Surplus.Declared: surplus_declared,
-    Surplus.Allocated: surplus_allocated,
 }

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from projections.supervisory.flows import CASH
+from projections.supervisory.flows import CASH, MONTH_COLUMNS
 
 # --- figures from measures -------------------------------------------------------------------
 
@@ -43,6 +43,48 @@ def figures(m: Mapping[str, Any]) -> dict[str, Any]:
     Values are minor units (int) or converted amounts (Decimal); a None measure (no rate) makes
     every figure built from it None.
     """
+    g = m.get
+    if any(v is None for v in m.values()):
+        return _partial(m)
+    it_in, it_out = g("in_transit_internal", 0), g("in_transit_outgoing", 0)
+    tr_in, tr_out = g("transferred_internal", 0), g("transferred_outgoing", 0)
+    procured, journeys = g("spent_procurement", 0), g("spent_emigration", 0)
+    received, subscribed, redeemed = (
+        g("received", 0),
+        g("loan_subscribed", 0),
+        g("loan_redeemed", 0),
+    )
+    cash = received + subscribed - redeemed - g("loan_coupons", 0)
+    cash -= it_in + it_out + tr_in + tr_out + procured + journeys
+    return {
+        "pledged": g("pledged", 0),
+        "pledges_settled": g("pledge_settled", 0),
+        "pledges_outstanding": max(g("pledged", 0) - g("pledge_settled", 0), 0),
+        "received": received,
+        "in_kind": g("in_kind", 0),
+        "incoming": received + g("in_kind", 0),
+        "loan_subscribed": subscribed,
+        "loan_redeemed": redeemed,
+        "loan_coupons": g("loan_coupons", 0),
+        "loan_outstanding": subscribed - redeemed,
+        "committed": g("committed", 0),
+        "in_transit": it_in + it_out,
+        "transferred": tr_in + tr_out,
+        "internal": it_in + tr_in,
+        "transfer_difference": g("transfer_difference", 0),
+        "spent_procurement": procured,
+        "spent_emigration": journeys,
+        "spent": procured + journeys,
+        "outgoing": it_out + tr_out + procured + journeys,
+        "surplus_declared": g("surplus_declared", 0),
+        "surplus_allocated": g("surplus_allocated", 0),
+        "cash_on_hand": cash,
+        "available": cash - g("committed", 0),
+    }
+
+
+def _partial(m: Mapping[str, Any]) -> dict[str, Any]:
+    """``figures`` where some measures have no value: each figure built from one is None."""
 
     def total(*parts: tuple[str, int]) -> Any:
         values = [m.get(k, 0) for k, _ in parts]
@@ -104,7 +146,7 @@ TOTALS_SQL = (
     "{where} GROUP BY country, currency, measure"
 )
 MONTHS_SQL = (
-    "SELECT country, currency, month, measure, amount_minor FROM sv_months "
+    f"SELECT country, currency, month, {', '.join(MONTH_COLUMNS)} FROM sv_months "
     "WHERE month >= ? AND month <= ?{filters}"
 )
 DAYS_SQL = (

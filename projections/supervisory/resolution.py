@@ -1,6 +1,7 @@
 """The resolution's work as the International sees it, from the committees and from the liaison.
 
-From the committees: consultations, procurement (with totals by category and agency), specialists.
+From the committees: consultations and procurement (with totals by category and agency);
+specialists are in ``specialists``.
 From the liaison: the agencies, their opinions (every revision kept: a commitment relied on the
 opinion in force on its date), unions' decisions, deliveries, enterprises, receipts of transfers.
 Rows of the liaison's decisions name the upstream that recorded them: only the liaison's count,
@@ -22,7 +23,6 @@ from domain.liaison import (
     UnionApprovalDecision,
 )
 from domain.procurement import Procurement
-from domain.specialist import SpecialistNomination
 from projections.rows import Add, Change, Put, Table, to_minor
 from projections.supervisory import liaison
 from projections.supervisory.flows import flow
@@ -93,35 +93,7 @@ PROCUREMENT_TOTALS = Table(
     },
     ("country", "currency", "category", "agency_id"),
 )
-SPECIALISTS = Table(
-    "sv_specialists",
-    {
-        "country": "TEXT",
-        "nomination_id": "TEXT",
-        "reference": "TEXT",
-        "person": "TEXT",
-        "persons_named": "BIGINT",
-        "trade": "TEXT",
-        "enterprise": "TEXT",
-        "urgency": "TEXT",
-        "union_id": "TEXT",
-        "union_name": "TEXT",
-        "status": "TEXT",
-        "nominated_on": "TEXT",
-        "approval_requested_on": "TEXT",
-        "noted_approved": "BIGINT",
-        "noted_decided_on": "TEXT",
-        "currency": "TEXT",
-        "funded_minor": "BIGINT",
-        "funded_on": "TEXT",
-        "departed_on": "TEXT",
-        "nominated_ref": "TEXT",
-        "departed_ref": "TEXT",
-    },
-    ("country", "nomination_id"),
-    indexes=(("status",), ("nominated_on",)),
-)
-TABLES = (CONSULTATIONS, PROCUREMENTS, PROCUREMENT_TOTALS, SPECIALISTS, *liaison.TABLES)
+TABLES = (CONSULTATIONS, PROCUREMENTS, PROCUREMENT_TOTALS, *liaison.TABLES)
 
 Projector = Callable[[str, Any], list[SvOp]]
 
@@ -221,85 +193,6 @@ def production_noted(country: str, e: Procurement.ProductionNoted) -> list[SvOp]
     return [Change(PROCUREMENTS, _procurement_key(country, e), values)]
 
 
-# What joins two people's names in one nomination ("Ware and Kilpatrick"). A comma does not:
-# "Ware, Harold" is one person.
-_JOINERS = (";", "&", "\n", " and ", " und ", " et ", " и ")
-
-
-def persons_named(person: str) -> int:
-    """How many people a nomination names: more than one is a group, which the rule forbids."""
-    text = f" {person.casefold()} "
-    for joiner in _JOINERS:
-        text = text.replace(joiner, "\n")
-    return max(1, len([part for part in text.split("\n") if part.strip()]))
-
-
-def _nomination_key(country: str, e: Any) -> dict[str, str]:
-    return {"country": country, "nomination_id": _id(e)}
-
-
-def nominated(country: str, e: SpecialistNomination.Nominated) -> list[SvOp]:
-    row = _nomination_key(country, e) | {
-        "reference": e.reference,
-        "person": e.person,
-        "persons_named": persons_named(e.person),
-        "trade": e.trade,
-        "enterprise": e.enterprise,
-        "urgency": str(e.urgency),
-        "union_id": str(e.union_id),
-        "union_name": e.union_name,
-        "status": "nominated",
-        "nominated_on": e.nominated_on.isoformat(),
-        "approval_requested_on": None,
-        "noted_approved": None,
-        "noted_decided_on": None,
-        "currency": None,
-        "funded_minor": None,
-        "funded_on": None,
-        "departed_on": None,
-        "nominated_ref": ref(e),
-        "departed_ref": None,
-    }
-    return [Put(SPECIALISTS, row)]
-
-
-def approval_requested(country: str, e: SpecialistNomination.ApprovalRequested) -> list[SvOp]:
-    values = {"status": "approval_requested", "approval_requested_on": e.requested_on.isoformat()}
-    return [Change(SPECIALISTS, _nomination_key(country, e), values)]
-
-
-def decision_noted(country: str, e: SpecialistNomination.UnionDecisionNoted) -> list[SvOp]:
-    approved = e.decision.approved
-    values = {
-        "status": "approved" if approved else "refused",
-        "noted_approved": 1 if approved else 0,
-        "noted_decided_on": e.decision.decided_on.isoformat(),
-    }
-    return [Change(SPECIALISTS, _nomination_key(country, e), values)]
-
-
-def funded(country: str, e: SpecialistNomination.EmigrationFunded) -> list[SvOp]:
-    values = {
-        "status": "funded",
-        "currency": e.amount.currency,
-        "funded_minor": to_minor(e.amount),
-        "funded_on": e.funded_on.isoformat(),
-    }
-    return [
-        Change(SPECIALISTS, _nomination_key(country, e), values),
-        *flow(country, "spent_emigration", e.amount, e.funded_on),
-    ]
-
-
-def departed(country: str, e: SpecialistNomination.Departed) -> list[SvOp]:
-    values = {
-        "status": "departed",
-        "departed_on": e.departed_on.isoformat(),
-        "departed_ref": ref(e),
-    }
-    return [Change(SPECIALISTS, _nomination_key(country, e), values)]
-
-
 PROJECTORS: dict[type[Any], Projector] = {
     Consultation.Requested: consultation_requested,
     Consultation.Closed: consultation_closed,
@@ -309,11 +202,6 @@ PROJECTORS: dict[type[Any], Projector] = {
     Procurement.Paid: paid,
     Procurement.ProductionNoted: production_noted,
     Procurement.Cancelled: procurement_cancelled,
-    SpecialistNomination.Nominated: nominated,
-    SpecialistNomination.ApprovalRequested: approval_requested,
-    SpecialistNomination.UnionDecisionNoted: decision_noted,
-    SpecialistNomination.EmigrationFunded: funded,
-    SpecialistNomination.Departed: departed,
     RussianAgency.Registered: liaison.agency_registered,
     RussianAgency.Deregistered: liaison.agency_deregistered,
     ConsultationOpinion.Recorded: liaison.opinion_recorded,

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from federation.api.app import create_app
-from federation.api.routers.supervisory import LIST_DOCS
+from federation.api.routers.supervisory_tables import LIST_DOCS
 from federation.node.committee import CommitteeApplication
 from federation.node.international import InternationalApplication
 from federation.node.liaison import LiaisonApplication

@@ -24,7 +24,7 @@ from projections.supervisory.committees import CAMPAIGNS
 from projections.supervisory.flows import CONTRIBUTORS
 from projections.supervisory.money import PLEDGES, RECEIPTS
 from projections.supervisory.ops import AddFrom, Flow, FlowFrom, SetFrom, Value
-from projections.supervisory.resolution import persons_named
+from projections.supervisory.specialists import persons_named
 from projections.supervisory.transfers import TRANSFERS
 
 TREASURER = Actor("Hugo Eberlein", Role.TREASURER)

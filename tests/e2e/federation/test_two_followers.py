@@ -9,7 +9,7 @@ import pytest
 from tests.e2e.federation.conftest import FederationFactory
 from tests.support.backlog import record_receipts
 
-BACKLOG = 20_000
+BACKLOG = 10_000
 INGESTED = re.compile(r"DE: \+(\d+) → (\d+)/(\d+) following")
 
 

@@ -8,8 +8,10 @@ figures use the International's dated rates (see ``projections.supervisory.conve
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -17,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.errors import InvalidInput
-from federation.node.supervisory_overview import Overview, where_clause
+from federation.node.supervisory_measures import where_clause
+from federation.node.supervisory_overview import Overview
 from federation.node.supervisory_rules import Rules, agency_id
 from federation.node.supervisory_store import digest, rebuild
 from federation.persistence.database import Database
@@ -58,15 +61,14 @@ class Answer:
     columns: tuple[str, ...]
     limit: int = 0
     offset: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
-def shape(row: dict[str, Any], code_column: str = "currency") -> dict[str, Any]:
+def shape(row: dict[str, Any]) -> dict[str, Any]:
     """Minor units as decimal text: ``amount_minor`` becomes ``amount`` in the row's currency."""
     out: dict[str, Any] = {}
     for key, value in row.items():
         if key.endswith("_minor"):
-            code = row.get(code_column) or row.get("currency")
+            code = row.get("currency")
             text = None if value is None or code is None else minor_text(int(value), code)
             out[key.removesuffix("_minor")] = text
         else:
@@ -87,6 +89,39 @@ class SupervisoryService:
         FollowerStates(self.db)  # the follower's table, so the watermark can always read it
         self.overview = Overview(self)
         self.rules = Rules(self)
+        self._cache: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def token(self) -> tuple[Any, ...]:
+        """The state the answers are read from: every position of the projection and of the
+        International's own records (after catching those up)."""
+        self.app.view.catch_up()
+        rows = self.query(
+            "SELECT projection, upstream, position FROM projection_positions "
+            "WHERE projection IN (?, ?)",
+            [NAME, self.app.view.name],
+        )
+        return tuple(sorted((r["projection"], r["upstream"], int(r["position"])) for r in rows))
+
+    def cached(self, key: tuple[Any, ...], compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """``compute()``'s answer for ``key``, reused until the state token changes."""
+        full = (self.token(), key)
+        with self._lock:
+            found = self._cache.get(full)
+            if found is not None:
+                self._cache.move_to_end(full)
+                return found
+        answer = compute()
+        with self._lock:
+            self._cache[full] = answer
+            while len(self._cache) > 64:
+                self._cache.popitem(last=False)
+        return answer
+
+    def cache_clear(self) -> None:
+        """Forget every kept answer."""
+        with self._lock:
+            self._cache.clear()
 
     @property
     def liaison(self) -> str:
@@ -192,7 +227,11 @@ class SupervisoryService:
     ) -> list[dict[str, Any]]:
         """Per organisation type and currency: pledged, received, in kind, loan subscribed."""
         filters, params = where_clause(
-            [("country", country.upper() if country else None), ("currency", currency)], " AND "
+            [
+                ("country", country.upper() if country else None),
+                ("currency", currency.upper() if currency else None),
+            ],
+            " AND ",
         )
         if since is None and until is None:
             rows = self.query(ORGANISATION_TYPES_SQL.format(filters=filters), params)
@@ -225,7 +264,11 @@ class SupervisoryService:
         """Transfers in transit at the end of ``as_of``, oldest first, with their age in days."""
         day = as_of.isoformat()
         filters, params = where_clause(
-            [("country", country.upper() if country else None), ("currency", currency)], " AND "
+            [
+                ("country", country.upper() if country else None),
+                ("currency", currency.upper() if currency else None),
+            ],
+            " AND ",
         )
         order = " ORDER BY sent_on, country, transfer_id LIMIT ? OFFSET ?"
         query = IN_TRANSIT_SQL + filters + order
@@ -243,6 +286,7 @@ class SupervisoryService:
     def rebuild(self) -> dict[str, Any]:
         """Clear every supervisory table and replay every ingested entry; returns the digest."""
         replayed = rebuild(self.app, self.db, self.projector)
+        self.cache_clear()
         return {"replayed": replayed, "digest": digest(self.db), "watermark": self.watermark()}
 
     def digest(self) -> dict[str, Any]:

@@ -9,13 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from domain.errors import InvalidInput
 from domain.money import currency as known_currency
+from federation.node.supervisory_measures import Gatherer, where_clause
 from projections.supervisory.convert import (
     Conversion,
     Converter,
-    Rate,
-    decompose,
     minor_text,
-    month_bounds,
     rounded,
 )
 from projections.supervisory.flows import MEASURES
@@ -23,14 +21,11 @@ from projections.supervisory.queries import (
     BOUNDARY,
     COMMITTEES_SQL,
     CONTRIBUTORS_SQL,
-    DAYS_SQL,
     DELEGATES_SQL,
     ENTERPRISES_SQL,
     FIGURES,
-    MONTHS_SQL,
     PROCUREMENT_BY_CATEGORY_SQL,
     SPECIALISTS_SQL,
-    TOTALS_SQL,
     figures,
 )
 
@@ -38,13 +33,6 @@ if TYPE_CHECKING:
     from federation.node.supervisory import SupervisoryService
 
 Measures = dict[tuple[str, str, str], int]  # (country, currency, measure) -> minor units
-
-
-def where_clause(conditions: list[tuple[str, Any]], lead: str = " WHERE ") -> tuple[str, list[Any]]:
-    used = [(c, v) for c, v in conditions if v is not None]
-    if not used:
-        return "", []
-    return lead + " AND ".join(f"{c} = ?" for c, _ in used), [v for _, v in used]
 
 
 def _text(values: dict[str, Any], code: str) -> dict[str, Any]:
@@ -66,96 +54,7 @@ class Overview:
 
     def __init__(self, service: SupervisoryService) -> None:
         self.service = service
-
-    # --- measures -------------------------------------------------------------------------
-
-    def measures(
-        self, since: date | None, until: date | None, country: str | None, code: str | None
-    ) -> Measures:
-        """Every measure per country and currency, over all time or the days since..until."""
-        out: Measures = defaultdict(int)
-        if since is None and until is None:
-            where, params = where_clause([("country", country), ("currency", code)])
-            for r in self.service.query(TOTALS_SQL.format(where=where), params):
-                out[(r["country"], r["currency"], r["measure"])] += int(r["amount_minor"])
-            return out
-        months, days = decompose(since, until)
-        filters, params = where_clause([("country", country), ("currency", code)], " AND ")
-        if months:
-            query = MONTHS_SQL.format(filters=filters)
-            for country_, code_, _, *amounts in self.service.raw(query, [*months, *params]):
-                for measure, minor in zip(MEASURES, amounts, strict=True):
-                    if minor:
-                        out[(country_, code_, measure)] += int(minor)
-        for r in self._days(days, country, code):
-            out[(r["country"], r["currency"], r["measure"])] += int(r["amount_minor"])
-        return out
-
-    def _currencies(self) -> list[str]:
-        rows = self.service.query("SELECT DISTINCT currency FROM sv_totals")
-        return sorted(r["currency"] for r in rows)
-
-    def _days(
-        self, ranges: list[tuple[date, date]], country: str | None, code: str | None
-    ) -> list[dict[str, Any]]:
-        # Per currency, so that the (currency, value_date) index serves every range.
-        rows: list[dict[str, Any]] = []
-        for first, last in ranges:
-            for each in [code] if code else self._currencies():
-                filters, params = where_clause([("country", country), ("currency", each)], " AND ")
-                query = DAYS_SQL.format(filters=filters)
-                rows += self.service.query(query, [first.isoformat(), last.isoformat(), *params])
-        return rows
-
-    # --- conversion -----------------------------------------------------------------------
-
-    def rates(self, reporting: str) -> dict[str, list[Rate]]:
-        """The International's observations in ``reporting``, per currency."""
-        self.service.app.view.catch_up()
-        rows = self.service.query(
-            "SELECT currency, rate, value_date, source FROM intl_rates "
-            "WHERE reporting_currency = ?",
-            [reporting],
-        )
-        out: dict[str, list[Rate]] = defaultdict(list)
-        for r in rows:
-            day = date.fromisoformat(r["value_date"])
-            out[r["currency"]].append(Rate(r["currency"], Decimal(r["rate"]), day, r["source"]))
-        return out
-
-    def convert(
-        self,
-        reporting: str,
-        since: date | None,
-        until: date | None,
-        country: str | None,
-        code: str | None,
-        max_age: int | None,
-    ) -> Conversion:
-        """Every measure per country converted at the rate of each value date."""
-        converter = Converter(reporting, self.rates(reporting), max_age, tuple(MEASURES))
-        months, days = decompose(since, until)
-        filters, params = where_clause([("country", country), ("currency", code)], " AND ")
-        split: set[tuple[str, str]] = set()
-        if months:
-            query = MONTHS_SQL.format(filters=filters)
-            for country_, code_, month, *amounts in self.service.raw(query, [*months, *params]):
-                if converter.whole_month(code_, month):
-                    converter.add_month(country_, code_, month, amounts)
-                else:
-                    split.add((code_, month))
-        for r in self._days(days, country, code):
-            self._add_day(converter, r)
-        for each, month in sorted(split):
-            first, last = month_bounds(month)
-            for r in self._days([(first, last)], country, each):
-                self._add_day(converter, r)
-        return converter.result()
-
-    @staticmethod
-    def _add_day(converter: Converter, r: dict[str, Any]) -> None:
-        day = date.fromisoformat(r["value_date"])
-        converter.add_day(r["country"], r["currency"], r["measure"], day, int(r["amount_minor"]))
+        self.measures = Gatherer(service)
 
     # --- the overview ---------------------------------------------------------------------
 
@@ -169,18 +68,44 @@ class Overview:
         currency: str | None = None,
         rate_max_age_days: int | None = None,
     ) -> dict[str, Any]:
-        """Per country and currency, the federation per currency, converted totals, the aims."""
+        """Per country and currency, the federation per currency, converted totals, the aims.
+
+        Answers are kept until the projection or the International's own events move on (the
+        state token): a dashboard polling between two syncs reads them from memory. The
+        watermark is always read fresh.
+        """
         country = country.strip().upper() if country else None
         currency = currency.strip().upper() if currency else None
-        measures = self.measures(since, until, country, currency)
+        reporting = reporting_currency.strip().upper() if reporting_currency else None
+        if reporting:
+            known_currency(reporting)
+        age = self.service.settings.rate_max_age_days
+        age = rate_max_age_days if rate_max_age_days is not None else age
+        key = (reporting, since, until, country, currency, age)
+        body = self.service.cached(("overview", *key), lambda: self._overview(*key))
+        return {**body, "watermark": self.service.watermark()}
+
+    def _overview(
+        self,
+        reporting: str | None,
+        since: date | None,
+        until: date | None,
+        country: str | None,
+        currency: str | None,
+        age: int | None,
+    ) -> dict[str, Any]:
+        converter = None
+        if reporting:
+            rates = self.measures.rates(reporting)
+            converter = Converter(reporting, rates, age, tuple(MEASURES))
+        measures = self.measures.gather(since, until, country, currency, converter)
+        conversion = converter.result() if converter else None
         per_country: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
         federation: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for (c, code, measure), minor in measures.items():
-            per_country[c][code][measure] = minor
-            federation[code][measure] += minor
-        conversion = self._conversion(
-            reporting_currency, since, until, country, currency, rate_max_age_days
-        )
+            if minor:
+                per_country[c][code][measure] = minor
+                federation[code][measure] += minor
         names = {r["country"]: r["name"] for r in self.service.query(COMMITTEES_SQL)}
         countries = [
             {
@@ -206,24 +131,7 @@ class Overview:
             "converted": self._converted(conversion, sorted(per_country), rates=True),
             "countries": countries,
             "aims": self.aims(country),
-            "watermark": self.service.watermark(),
         }
-
-    def _conversion(
-        self,
-        reporting: str | None,
-        since: date | None,
-        until: date | None,
-        country: str | None,
-        code: str | None,
-        max_age: int | None,
-    ) -> Conversion | None:
-        if not reporting:
-            return None
-        reporting = reporting.strip().upper()
-        known_currency(reporting)
-        age = max_age if max_age is not None else self.service.settings.rate_max_age_days
-        return self.convert(reporting, since, until, country, code, age)
 
     @staticmethod
     def _converted(
@@ -232,9 +140,8 @@ class Overview:
         """The converted figures of ``countries`` together, the rates used and what is missing."""
         if conversion is None:
             return None
-        chosen = set(countries)
-        sums = conversion.of(chosen)
-        missing = [m for m in conversion.missing if m.subject in chosen]
+        sums = conversion.of(countries)
+        missing = conversion.missing_of(countries)
         code = conversion.reporting
         return {
             "currency": code,

@@ -23,7 +23,7 @@ from federation.node.projection import write_position
 from federation.node.supervisory_writer import SupervisoryWriter
 from federation.persistence.database import Cursor, Database
 from projections.rows import Table
-from projections.supervisory import NAME, PARTIAL_INDEXES, TABLES
+from projections.supervisory import CLUSTERED, NAME, PARTIAL_INDEXES, TABLES
 from projections.supervisory.ops import SvOp
 
 SYNCS = Table(
@@ -31,6 +31,14 @@ SYNCS = Table(
     {"upstream": "TEXT", "last_ingest": "TEXT"},
     ("upstream",),
 )
+
+
+def ddl(table: Table, dialect: str) -> list[str]:
+    """The table's statements; on SQLite the clustered ones are WITHOUT ROWID."""
+    statements = table.ddl(dialect)
+    if dialect == "sqlite" and table.name in CLUSTERED:
+        statements[0] += " WITHOUT ROWID"
+    return statements
 
 
 def note_sync(db: Database, cursor: Cursor, upstream: str) -> None:
@@ -54,7 +62,7 @@ class SupervisoryIngestor(Ingestor):
         super().__init__(app, db, projectors)
         self.batch = SupervisoryWriter(db)
         self.writer = self.batch
-        tables = [s for t in TABLES for s in t.ddl(db.dialect)]
+        tables = [s for t in TABLES for s in ddl(t, db.dialect)]
         db.execute_script([*SYNCS.ddl(db.dialect), *tables, *PARTIAL_INDEXES])
 
     def ingest(

@@ -113,7 +113,9 @@ class SupervisoryWriter(RowWriter):
             elif kind is Add and op.table.name in PURE and not op.defaults:
                 self._hold_add(op)
             elif kind is SetFrom:
-                self._flush_puts(cursor, op.table.name)
+                for table in [op.table.name, *self._pending.puts]:
+                    if table == op.table.name or table in op.query:
+                        self._flush_puts(cursor, table)
                 self._flush_adds(cursor, op.query)
                 key = ("set", op.table.name, op.column, op.query, *op.key)
                 self._run(cursor, key, self._set_sql, op, (*op.params, *op.key.values()))

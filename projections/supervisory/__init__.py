@@ -43,6 +43,9 @@ TABLES: tuple[Table, ...] = (
     *specialists.TABLES,
 )
 
+# Tables SQLite keeps as their key's B-tree (small rows read by key ranges): no rowid, no lookup.
+CLUSTERED = frozenset({"sv_flows"})
+
 # Indexes of only the rows that have the column (portable to SQLite and PostgreSQL).
 PARTIAL_INDEXES = (
     "CREATE INDEX IF NOT EXISTS ix_sv_receipts_pledge_id ON sv_receipts (pledge_id) "
@@ -74,4 +77,4 @@ class Projector:
         return projector(upstream, event) if projector else []
 
 
-__all__ = ["NAME", "PARTIAL_INDEXES", "TABLES", "Projector"]
+__all__ = ["CLUSTERED", "NAME", "PARTIAL_INDEXES", "TABLES", "Projector"]

@@ -218,6 +218,7 @@ class Conversion:
     used: list[Span]
     missing: list[Missing]
     _grouped: dict[Any, dict[str, Decimal | None]] = field(default_factory=dict)
+    _missing: dict[Any, list[Missing]] = field(default_factory=dict)
 
     def incomplete(self, subject: Any) -> set[str]:
         """The measures of ``subject`` with an amount that could not be converted."""
@@ -238,6 +239,13 @@ class Conversion:
                 held = out.get(measure, Decimal(0))
                 out[measure] = None if held is None or value is None else held + value
         return out
+
+    def missing_of(self, subjects: Iterable[Any]) -> list[Missing]:
+        """The amounts of the subjects that have no rate."""
+        if not self._missing and self.missing:
+            for m in self.missing:
+                self._missing.setdefault(m.subject, []).append(m)
+        return [m for subject in subjects for m in self._missing.get(subject, [])]
 
     def _by_subject(self) -> dict[Any, dict[str, Decimal | None]]:
         if not self._grouped:

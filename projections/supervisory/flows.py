@@ -51,8 +51,8 @@ FLOWS = Table(
         "measure": "TEXT",
         "amount_minor": "BIGINT",
     },
-    ("country", "currency", "value_date", "measure"),
-    indexes=(("currency", "value_date"),),
+    # Keyed by currency and day first: a range of days is read for every currency at once.
+    ("currency", "value_date", "country", "measure"),
 )
 # A contributor per organisation type it gave as (counted where it has a receipt standing).
 CONTRIBUTORS = Table(

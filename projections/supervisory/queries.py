@@ -149,10 +149,6 @@ MONTHS_SQL = (
     f"SELECT country, currency, month, {', '.join(MONTH_COLUMNS)} FROM sv_months "
     "WHERE month >= ? AND month <= ?{filters}"
 )
-DAYS_SQL = (
-    "SELECT country, currency, value_date, measure, amount_minor FROM sv_flows "
-    "WHERE value_date >= ? AND value_date <= ?{filters}"
-)
 COMMITTEES_SQL = "SELECT country, name, national_section, constituted_on FROM sv_committees"
 CONTRIBUTORS_SQL = (
     "SELECT organisation_type, COUNT(*) AS contributors FROM sv_contributors "

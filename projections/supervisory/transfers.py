@@ -48,7 +48,12 @@ TRANSFERS = Table(
         "difference_ref": "TEXT",
     },
     ("country", "transfer_id"),
-    indexes=(("status", "sent_on"), ("country", "initiated_on"), ("initiated_on",)),
+    indexes=(
+        ("status", "sent_on"),
+        ("status", "initiated_on"),
+        ("country", "initiated_on"),
+        ("initiated_on",),
+    ),
 )
 TABLES = (TRANSFERS,)
 

@@ -19,6 +19,7 @@ from federation.node.committee import CommitteeApplication
 from federation.node.international import InternationalApplication
 from federation.node.liaison import LiaisonApplication
 from federation.settings import NodeKind
+from federation.sync.state import FollowerState, FollowerStates
 from tests.conftest import SettingsFactory
 from tests.integration.supervisory import world
 from tests.support.servers import serving
@@ -139,3 +140,14 @@ def test_openapi_describes_the_view(api: Api) -> None:
     assert {"contributor", "amount", "value_date", "status"} <= set(row["properties"])
     parameters = {p["name"] for p in paths["/v1/supervisory/overview"]["get"]["parameters"]}
     assert {"reporting_currency", "from", "to", "country", "currency", "format"} <= parameters
+
+
+def test_the_watermark_prefers_the_followers_verified_sync(api: Api) -> None:
+    size = api.intl.ingestor.cursor("US")
+    verified = FollowerState("US", size=size, head=size + 3, last_success="1922-09-01T12:00:00")
+    FollowerStates(api.intl.db).put(verified)
+    nodes = {n["node"]: n for n in ok(api.http.get("/v1/supervisory/watermark"))["nodes"]}
+    us = nodes["US"]
+    assert (us["included"], us["verified"], us["upstream_head"]) == (size, size, size + 3)
+    assert (us["last_synced"], us["synced_by"]) == ("1922-09-01T12:00:00", "follower")
+    assert nodes["RU-LIAISON"]["synced_by"] == "ingest"

@@ -1,0 +1,159 @@
+"""The measures behind the overview: all time from sv_totals, or over a period from whole months
+(sv_months) and the days around them (sv_flows); converted at the dated rates on the way."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from projections.supervisory.convert import Conversion, Converter, Rate, decompose, month_bounds
+from projections.supervisory.flows import MEASURES
+from projections.supervisory.queries import MONTHS_SQL, TOTALS_SQL
+
+if TYPE_CHECKING:
+    from federation.node.supervisory import SupervisoryService
+
+Measures = dict[tuple[str, str, str], int]  # (country, currency, measure) -> minor units
+
+
+def where_clause(conditions: list[tuple[str, Any]], lead: str = " WHERE ") -> tuple[str, list[Any]]:
+    used = [(c, v) for c, v in conditions if v is not None]
+    if not used:
+        return "", []
+    return lead + " AND ".join(f"{c} = ?" for c, _ in used), [v for _, v in used]
+
+
+class Gatherer:
+    """Reads the measures of every country and currency, and feeds a converter with them."""
+
+    def __init__(self, service: SupervisoryService) -> None:
+        self.service = service
+
+    def __call__(
+        self, since: date | None, until: date | None, country: str | None, code: str | None
+    ) -> Measures:
+        """Every measure per country and currency, over all time or the days since..until."""
+        return self.gather(since, until, country, code, None)
+
+    def gather(
+        self,
+        since: date | None,
+        until: date | None,
+        country: str | None,
+        code: str | None,
+        converter: Converter | None,
+    ) -> Measures:
+        """Every measure per country and currency over since..until, in one pass over whole
+        months (sv_months) and the days around them (sv_flows), feeding ``converter`` too."""
+        if since is None and until is None and converter is None:
+            return self._totals(country, code)
+        out: Measures = defaultdict(int)
+        months, days = decompose(since, until)
+        filters, params = where_clause([("country", country), ("currency", code)], " AND ")
+        split: set[tuple[str, str]] = set()
+        if months:
+            query = MONTHS_SQL.format(filters=filters)
+            whole: dict[tuple[str, str], list[int]] = {}
+            for country_, code_, month, *amounts in self.service.raw(query, [*months, *params]):
+                held = whole.get((country_, code_))
+                whole[(country_, code_)] = (
+                    amounts if held is None else [a + b for a, b in zip(held, amounts, strict=True)]
+                )
+                if converter is None or converter.whole_month(code_, month):
+                    if converter is not None:
+                        converter.add_month(country_, code_, month, amounts)
+                else:
+                    split.add((code_, month))
+            for (country_, code_), amounts in whole.items():
+                for measure, minor in zip(MEASURES, amounts, strict=True):
+                    if minor:
+                        out[(country_, code_, measure)] += int(minor)
+        codes = [code] if code else self._currencies()
+        for first, last in days:
+            for low, high in self._pieces(first, last, codes, converter):
+                for country_, code_, measure, minor in self._sums(low, high, codes, country):
+                    out[(country_, code_, measure)] += int(minor)
+                    if converter is not None:
+                        converter.add_day(country_, code_, measure, low, int(minor))
+        for each, month in sorted(split):
+            assert converter is not None
+            for low, high in self._pieces(*month_bounds(month), [each], converter):
+                for country_, code_, measure, minor in self._sums(low, high, [each], country):
+                    converter.add_day(country_, code_, measure, low, int(minor))
+        return out
+
+    def _totals(self, country: str | None, code: str | None) -> Measures:
+        out: Measures = defaultdict(int)
+        where, params = where_clause([("country", country), ("currency", code)])
+        for r in self.service.query(TOTALS_SQL.format(where=where), params):
+            out[(r["country"], r["currency"], r["measure"])] += int(r["amount_minor"])
+        return out
+
+    def _currencies(self) -> list[str]:
+        rows = self.service.query("SELECT DISTINCT currency FROM sv_totals")
+        return sorted(r["currency"] for r in rows)
+
+    def _sums(
+        self, first: date, last: date, codes: list[str], country: str | None
+    ) -> list[tuple[Any, ...]]:
+        """(country, currency, measure, amount) summed over the days first..last.
+
+        ``currency IN (...)`` with the value-date range lets the (currency, value_date) index
+        serve every currency in one query.
+        """
+        if not codes:
+            return []
+        marks = ", ".join("?" for _ in codes)
+        also, params = where_clause([("country", country)], " AND ")
+        query = (
+            "SELECT country, currency, measure, SUM(amount_minor) FROM sv_flows "
+            f"WHERE currency IN ({marks}) AND value_date >= ? AND value_date <= ?{also} "
+            "GROUP BY country, currency, measure"
+        )
+        return self.service.raw(query, [*codes, first.isoformat(), last.isoformat(), *params])
+
+    @staticmethod
+    def _pieces(
+        first: date, last: date, codes: list[str], converter: Converter | None
+    ) -> list[tuple[date, date]]:
+        """first..last cut where any of the currencies' rates changes: one rate per piece."""
+        if converter is None:
+            return [(first, last)]
+        cuts = sorted(
+            {s.start for code in codes for s in converter.spans_of(code) if first < s.start <= last}
+        )
+        starts = [first, *cuts]
+        ends = [*(c - timedelta(days=1) for c in cuts), last]
+        return list(zip(starts, ends, strict=True))
+
+    # --- conversion -----------------------------------------------------------------------
+
+    def rates(self, reporting: str) -> dict[str, list[Rate]]:
+        """The International's observations in ``reporting``, per currency."""
+        self.service.app.view.catch_up()
+        rows = self.service.query(
+            "SELECT currency, rate, value_date, source FROM intl_rates "
+            "WHERE reporting_currency = ?",
+            [reporting],
+        )
+        out: dict[str, list[Rate]] = defaultdict(list)
+        for r in rows:
+            day = date.fromisoformat(r["value_date"])
+            out[r["currency"]].append(Rate(r["currency"], Decimal(r["rate"]), day, r["source"]))
+        return out
+
+    def convert(
+        self,
+        reporting: str,
+        since: date | None,
+        until: date | None,
+        country: str | None,
+        code: str | None,
+        max_age: int | None,
+    ) -> Conversion:
+        """Every measure per country converted at the rate of each value date."""
+        converter = Converter(reporting, self.rates(reporting), max_age, tuple(MEASURES))
+        self.gather(since, until, country, code, converter)
+        return converter.result()

@@ -101,7 +101,18 @@ def overview(request: Request, user: SupervisorDep) -> HTMLResponse:
         "entries held": sum(r["cursor"] for r in states),
         "open exceptions": len(node.exceptions(status="open", limit=500)),
     }
-    return page(request, "overview.html", "Overview", user, figures=figures, states=states)
+    view = node.supervisory.overview.overview()
+    return page(
+        request,
+        "overview.html",
+        "Overview",
+        user,
+        figures=figures,
+        states=states,
+        aims=view["aims"],
+        countries=view["countries"],
+        boundary=view["boundary"],
+    )
 
 
 @router.get("/dashboard/status")

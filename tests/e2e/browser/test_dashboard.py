@@ -91,6 +91,8 @@ def test_a_supervisor_sees_the_overview_with_the_apis_figures(
     count = len(recognised["items"] if isinstance(recognised, dict) else recognised)
     card = page.locator(".card", has_text="committees recognised").locator(".figure")
     assert card.inner_text() == str(count) == "2"
+    assert "Breadth of solidarity" in page.locator("#breadth").inner_text()
+    assert "Economic results" in page.locator("#results").inner_text()
     page.close()
 
 

@@ -26,7 +26,6 @@ from federation.signedlog.note import NoteSigner
 from federation.sync.follower import status_row
 from federation.sync.peers import Peer, PeerBook, digest, new_token
 from federation.sync.runner import followed, make_follower
-from federation.sync.state import FollowerStates
 
 console = Console()
 node_app = typer.Typer(help="Create and run a node.")
@@ -220,7 +219,7 @@ def status(
     """Per upstream: cursor, upstream head, lag, last success, verification, quarantine."""
     app = open_node(data_dir)
     try:
-        rows = [status_row(s) for s in FollowerStates(app.db).all()]
+        rows = [status_row(s) for s in app.follower_states.all()]
     finally:
         app.close()
     if as_json:

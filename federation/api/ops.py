@@ -13,7 +13,6 @@ from prometheus_client.registry import Collector
 
 from federation.api.errors import error_response
 from federation.sync.follower import status_row
-from federation.sync.state import FollowerStates
 
 MAX_REQUEST_BYTES = 10_000_000
 router = APIRouter(tags=["node"])
@@ -53,7 +52,7 @@ class NodeCollector(Collector):
         failing = GaugeMetricFamily(
             "aidfed_sync_failing", "1 if the last sync attempt failed", labels=["upstream"]
         )
-        for row in (status_row(s) for s in FollowerStates(node.db).all()):
+        for row in (status_row(s) for s in node.follower_states.all()):
             lag.add_metric([row["upstream"]], row["lag"])
             quarantined.add_metric([row["upstream"]], int(row["status"] == "quarantined"))
             failing.add_metric([row["upstream"]], int(row["last_error"] is not None))

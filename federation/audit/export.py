@@ -23,7 +23,7 @@ def export_bundle(app: NodeApplication, path: Path) -> Manifest:
     """Write the bundle of ``app``'s own log and of every upstream it follows to ``path``."""
     own = app.settings.node_id
     peers = {p.node_id: p for p in PeerBook(app.settings.data_dir).all()}
-    states = FollowerStates(app.db)
+    states = app.follower_states
     upstreams = [s for s in states.all() if s.size > 0]
     own_size = app.signed_log.appended()
     app.signed_log.checkpoint()  # sign the head, so the own log is covered to its end

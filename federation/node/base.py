@@ -24,6 +24,7 @@ from federation.persistence.database import Database
 from federation.settings import Settings
 from federation.signedlog.keys import node_signer
 from federation.signedlog.log import SignedLog
+from federation.sync.state import FollowerStates
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +88,8 @@ class NodeApplication(Application[UUID]):
         signer = node_signer(settings)
         self.signed_log = SignedLog(self.db, self.locks, events_table, settings.node_id, signer)
         self.ingestor = Ingestor(self, self.db, self.remote_projectors())
+        # Created once here: status pages, metrics and followers read it on every request.
+        self.follower_states = FollowerStates(self.db)
 
     def remote_projectors(self) -> dict[str, RemoteProjector]:
         """The projections this kind of node keeps of other nodes' events (by name)."""

@@ -24,7 +24,6 @@ from federation.node.supervisory_overview import Overview
 from federation.node.supervisory_rules import Rules, agency_id
 from federation.node.supervisory_store import digest, rebuild
 from federation.persistence.database import Database
-from federation.sync.state import FollowerStates
 from projections.sql import Filter, filtered
 from projections.supervisory import NAME, Projector
 from projections.supervisory.convert import minor_text
@@ -86,7 +85,6 @@ class SupervisoryService:
         self.db: Database = app.db
         self.settings = settings or SupervisionSettings()
         self.projector = Projector(app.settings.node_id)
-        FollowerStates(self.db)  # the follower's table, so the watermark can always read it
         self.overview = Overview(self)
         self.rules = Rules(self)
         self._cache: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()

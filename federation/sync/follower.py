@@ -24,7 +24,7 @@ from federation.signedlog.entries import EntryBuilder
 from federation.signedlog.note import Cosigner
 from federation.sync.client import FeedClient, PeerRefused, PeerUnavailable, ServedPage, backoff
 from federation.sync.peers import Peer
-from federation.sync.state import QUARANTINED, FollowerState, FollowerStates, now
+from federation.sync.state import QUARANTINED, FollowerState, now
 from federation.sync.verify import ForkSuspected, PageRejected, Verified, verify_page
 
 logger = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ class Follower:
         self.client = client
         self.cosigner = cosigner
         self.page_size = page_size
-        self.states = FollowerStates(app.db)
+        self.states = app.follower_states
         self.builder = EntryBuilder(peer.node_id)
         self._evidence_note: str | None = None  # the contradicting note, kept as evidence
         # Fetches the next page of a backlog while this one is verified and applied.

@@ -16,7 +16,6 @@ from federation.api.deps import SESSION_COOKIE
 from federation.api.users import UserBook
 from federation.node.base import Context
 from federation.sync.follower import status_row
-from federation.sync.state import FollowerStates
 from federation.web.session import SupervisorDep, close_session, open_session
 
 HERE = Path(__file__).parent
@@ -32,10 +31,10 @@ PAGES = [
 
 def page(request: Request, name: str, title: str, user: Any, **context: Any) -> HTMLResponse:
     """Render a dashboard page with the common frame and the completeness watermark."""
-    node = request.app.state.node
+    # The supervisory view's own watermark: what its figures include, per node.
     watermark = [
-        {"node": row["upstream"], "size": row["cursor"], "synced": row["last_success"]}
-        for row in (status_row(s) for s in FollowerStates(node.db).all())
+        {"node": n["node"], "size": n["included"], "synced": n["last_synced"]}
+        for n in request.app.state.node.supervisory.watermark()["nodes"]
     ]
     return templates.TemplateResponse(
         request,
@@ -94,7 +93,7 @@ def logout(request: Request) -> RedirectResponse:
 def overview(request: Request, user: SupervisorDep) -> HTMLResponse:
     """The overview: the federation at a glance."""
     node = request.app.state.node
-    states = [status_row(s) for s in FollowerStates(node.db).all()]
+    states = [status_row(s) for s in node.follower_states.all()]
     figures = {
         "committees recognised": len(node.recognitions(standing="recognised", limit=500)),
         "nodes followed": len(states),
@@ -118,7 +117,7 @@ def overview(request: Request, user: SupervisorDep) -> HTMLResponse:
 @router.get("/dashboard/status")
 def status(request: Request, user: SupervisorDep) -> HTMLResponse:
     """Federation status: per upstream, what is held, the lag, verification and quarantine."""
-    rows = [status_row(s) for s in FollowerStates(request.app.state.node.db).all()]
+    rows = [status_row(s) for s in request.app.state.node.follower_states.all()]
     return page(request, "status.html", "Federation status", user, rows=rows)
 
 

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from federation.node.base import NodeApplication
 from federation.node.ingest import RemoteEntry
+from federation.signedlog import merkle
+from federation.signedlog.entries import decode
 
 
 def entries_of(node: NodeApplication, after: int = 0) -> list[RemoteEntry]:
-    """The node's log entries after ``after``, by dense log position."""
-    rows = node.db.query(
-        "SELECT position, notification_id FROM log_positions WHERE position > ? ORDER BY position",
-        [after],
-    )
-    entries = []
-    for row in rows:
-        [n] = node.recorder.select_notifications(start=row["notification_id"], limit=1)
-        entries.append(
-            RemoteEntry(
-                row["position"], UUID(str(n.originator_id)), n.originator_version, n.topic, n.state
-            )
-        )
+    """The node's log entries after ``after``, as its signed log serves them."""
+    entries: list[RemoteEntry] = []
+    while page := node.signed_log.entries(after, 1000).entries:
+        for served in page:
+            e = decode(served.entry)
+            leaf = merkle.leaf_hash(served.entry)
+            entries.append(RemoteEntry(e.position, e.aggregate, e.version, e.topic, e.state, leaf))
+        after = page[-1].position
     return entries
 
 

@@ -7,7 +7,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from federation.sync.follower import status_row
-from federation.sync.state import FollowerStates
 
 router = APIRouter(tags=["node"])
 
@@ -22,7 +21,7 @@ def node(request: Request) -> dict[str, Any]:
 @router.get("/v1/federation/status")
 def federation_status(request: Request) -> list[dict[str, Any]]:
     """Per upstream this node follows: cursor, upstream head, lag, last success, verification."""
-    states = FollowerStates(request.app.state.node.db)
+    states = request.app.state.node.follower_states
     return [status_row(state) for state in states.all()]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Annotated
 
@@ -28,7 +29,7 @@ def receipts(
     headers = {
         "Authorization": f"Bearer {token}",
         "Content-Type": "text/csv",
-        "Idempotency-Key": f"import-{file.name}-{len(text)}-{hash(text) & 0xFFFFFFFF:x}",
+        "Idempotency-Key": f"import-{hashlib.sha256(text.encode()).hexdigest()}",
     }
     response = httpx.post(
         f"{url.rstrip('/')}/v1/receipts/import", content=text.encode(), headers=headers, timeout=120

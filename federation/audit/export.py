@@ -58,7 +58,7 @@ def _own(app: NodeApplication, writer: BundleWriter, node: str) -> None:
     while True:
         page = log.entries(after, 1000)
         for entry in page.entries:
-            # The log serves an entry only if its bytes still give the stored leaf: hash, don't query.
+            # The log serves an entry only if its bytes give the stored leaf: hash, not query.
             writer.entry(node, entry.position, entry.entry, merkle.leaf_hash(entry.entry))
         if not page.entries:
             break

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from federation.audit.bundle import BundleError
 from federation.audit.export import export_bundle
+from federation.audit.readmodel import ReadModel, ReadModelError
+from federation.audit.report import file_digest, replay_report, write_html, write_json
+from federation.audit.source import bundle_records
 from federation.audit.verify import verify_bundle
 from federation.cli_node import DataDir, open_node
+from projections.audit.moment import Moment, parse_at, parse_instant
 
 console = Console()
 audit_app = typer.Typer(help="Audit bundles: export, verify offline, replay.")
@@ -60,3 +69,80 @@ def verify(
         for fault in report.faults:
             console.print(f"[red]fault: {fault}[/]", markup=True)
     raise typer.Exit(0 if report.ok else 1)
+
+
+def _moment(as_of_value_date: str | None, as_known_at: str | None, at: str | None) -> Moment:
+    try:
+        return Moment(
+            as_of_value_date=date.fromisoformat(as_of_value_date) if as_of_value_date else None,
+            as_known_at=parse_instant(as_known_at) if as_known_at else None,
+            at=parse_at(at) if at else {},
+        )
+    except ValueError as error:  # MomentError is a ValueError, and so is a bad date
+        raise typer.BadParameter(str(error)) from None
+
+
+@audit_app.command("replay")
+def replay(
+    bundle: Annotated[Path, typer.Argument(help="the bundle file")],
+    as_of_value_date: Annotated[
+        str | None, typer.Option(help="what had happened by this day (YYYY-MM-DD)")
+    ] = None,
+    as_known_at: Annotated[
+        str | None, typer.Option(help="what had been recorded by this time (ISO 8601, UTC)")
+    ] = None,
+    at: Annotated[str | None, typer.Option(help="per-node log sizes, e.g. DE=1200,FR=300")] = None,
+    database: Annotated[
+        str, typer.Option(help="the throw-away read model: 'sqlite' or an empty postgresql:// db")
+    ] = "sqlite",
+    reporting_currency: Annotated[
+        str | None, typer.Option(help="also convert the figures into this currency")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="folder for report.html and report.json")] = Path(
+        "replay-report"
+    ),
+) -> None:
+    """Rebuild every projection of the International from a bundle, as of a moment; report."""
+    moment = _moment(as_of_value_date, as_known_at, at)
+    try:
+        manifest, records = bundle_records(bundle)
+        total = sum(
+            min(int(n["size"]), moment.at.get(n["node"], int(n["size"]))) for n in manifest.nodes
+        )
+        source = {
+            "kind": "bundle",
+            "path": str(bundle),
+            "sha256": file_digest(bundle),
+            "exported_by": manifest.exported_by,
+            "created_at": manifest.created_at,
+            "bundle_code_version": manifest.code_version,
+            "bundle_sizes": {n["node"]: int(n["size"]) for n in manifest.nodes},
+        }
+        with ReadModel(manifest.exported_by, database) as model, _progress(total) as advance:
+            report = replay_report(records, model, moment, source, reporting_currency, advance)
+    except (BundleError, ReadModelError) as error:
+        console.print(f"[red]{error}[/]")
+        raise typer.Exit(2) from None
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(report, out / "report.json")
+    write_html(report, out / "report.html")
+    covered = ", ".join(f"{c['node']}={c['included']}" for c in report["covered"])
+    console.print(f"replayed {covered}; state digest {report['digests']['state']}")
+    console.print(f"wrote {out / 'report.html'} and {out / 'report.json'}")
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar on the console (rich), advanced page by page."""
+    with Progress(
+        TextColumn("replaying"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("events"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=total < 20_000,  # short runs need no bar
+    ) as progress:
+        task = progress.add_task("replay", total=total)
+        yield lambda n: progress.advance(task, n)

@@ -1,0 +1,159 @@
+"""The moment a replay stands at: a value date, a recording time, per-node log sizes, or none.
+
+* ``as_of_value_date``: what had happened by then — an event is included when the day it
+  happened (its value date, see ``happened_on``) is on or before the date;
+* ``as_known_at``: what was recorded by then — an event is included when the node recorded it
+  (the event's own timestamp) at or before the instant;
+* ``at``: each named node's log up to the given size (nodes not named: all of their log).
+
+Several conditions may be given; an event is included when it meets all of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, is_dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID
+
+# Dates an event carries that are not the day it happened: limits, schedules, periods.
+NOT_HAPPENED = frozenset({"valid_until", "due_on", "period_start", "period_end"})
+
+# Aggregates with events that carry no date of their own (a countersignature, a rate's
+# correction, a delegate admitted): those events happened when their aggregate last acted,
+# so the replay remembers that day for these aggregates only — not for the many receipts.
+HAS_UNDATED_EVENTS = frozenset(
+    {
+        "NationalCommittee",
+        "Pledge",
+        "Procurement",
+        "RateObservation",
+        "SpecialistNomination",
+        "Transfer",
+    }
+)
+
+
+class MomentError(ValueError):
+    """A moment given in a form that cannot be read."""
+
+
+def happened_on(event: object) -> date | None:
+    """The day ``event`` happened: its value date, else its first own date (``recorded_on``,
+    ``sent_on``, ...), else a date in a value it carries (a pledge's settlement); None if it
+    carries no date at all."""
+    own = _first_date(event)
+    if own is not None:
+        return own
+    for value in _values(event):
+        if is_dataclass(value) and not isinstance(value, type):
+            found = _first_date(value)
+            if found is not None:
+                return found
+    return None
+
+
+def _values(obj: object) -> list[Any]:
+    if is_dataclass(obj):
+        return [getattr(obj, f.name, None) for f in fields(obj)]
+    return list(getattr(obj, "__dict__", {}).values())
+
+
+def _names(obj: object) -> list[str]:
+    if is_dataclass(obj):
+        return [f.name for f in fields(obj)]
+    return list(getattr(obj, "__dict__", {}))
+
+
+def _first_date(obj: object) -> date | None:
+    names = _names(obj)
+    value_date = getattr(obj, "value_date", None) if "value_date" in names else None
+    if isinstance(value_date, date):
+        return _day(value_date)
+    for name in names:
+        value = getattr(obj, name, None)
+        if name in NOT_HAPPENED or name == "timestamp" or not isinstance(value, date):
+            continue
+        return _day(value)
+    return None
+
+
+def _day(value: date) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def parse_at(text: str) -> dict[str, int]:
+    """``"DE=1200,FR=300"`` as ``{"DE": 1200, "FR": 300}``; a clear error otherwise."""
+    sizes: dict[str, int] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        node, sep, size = part.partition("=")
+        if not sep or not node.strip() or not size.strip().isdigit():
+            raise MomentError(f"{part!r} is not NODE=SIZE (e.g. DE=1200)")
+        sizes[node.strip().upper()] = int(size)
+    if not sizes:
+        raise MomentError("--at names no node: give NODE=SIZE, e.g. DE=1200,FR=300")
+    return sizes
+
+
+def parse_instant(text: str) -> datetime:
+    """An ISO 8601 instant; one without a zone is taken as UTC."""
+    try:
+        instant = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise MomentError(f"{text!r} is not an ISO 8601 time, e.g. 2026-11-30T02:00:00Z") from None
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+
+
+@dataclass(slots=True)
+class Moment:
+    """Which events a replay includes; remembers the days aggregates' undated events inherit."""
+
+    as_of_value_date: date | None = None
+    as_known_at: datetime | None = None
+    at: dict[str, int] = field(default_factory=dict)
+    # The last day each aggregate was seen to act on: an undated event (a countersignature)
+    # happened when its aggregate last did. Only aggregates with an undated event are kept.
+    _last_day: dict[UUID, date] = field(default_factory=dict)
+    latest_day: date | None = None
+
+    def describe(self) -> dict[str, Any]:
+        """The moment as plain data, for reports."""
+        return {
+            "as_of_value_date": self.as_of_value_date.isoformat()
+            if self.as_of_value_date
+            else None,
+            "as_known_at": self.as_known_at.isoformat() if self.as_known_at else None,
+            "at": dict(sorted(self.at.items())),
+        }
+
+    def stops(self, node: str, position: int) -> bool:
+        """True when ``node``'s log is read no further than ``position - 1``."""
+        return node in self.at and position > self.at[node]
+
+    def includes(self, node: str, position: int, event: Any) -> bool:
+        """Whether the replay includes ``event``, entry ``position`` of ``node``'s log."""
+        if self.stops(node, position):
+            return False
+        if self.as_known_at is not None and event.timestamp > self.as_known_at:
+            return False
+        day = self._day_of(event)
+        if self.as_of_value_date is not None and day is not None and day > self.as_of_value_date:
+            return False
+        if day is not None and (self.latest_day is None or day > self.latest_day):
+            self.latest_day = day
+        return True
+
+    def _day_of(self, event: Any) -> date | None:
+        day = happened_on(event)
+        if self.as_of_value_date is None:
+            return day
+        if day is None:
+            return self._last_day.get(event.originator_id)
+        if type(event).__qualname__.split(".")[0] in HAS_UNDATED_EVENTS:
+            self._last_day[event.originator_id] = day
+        return day
+
+    @property
+    def as_of(self) -> date | None:
+        """The day timed rules are judged at: the value date given, else the latest day seen."""
+        return self.as_of_value_date or self.latest_day

@@ -1,0 +1,12 @@
+"""The recorded history the audit tests export, verify and replay (built once per module)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.audit.history import History, build
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory: pytest.TempPathFactory) -> History:
+    return build(tmp_path_factory.mktemp("history"))

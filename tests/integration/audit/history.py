@@ -14,6 +14,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from domain.committee import OrganisationType
 from domain.money import Money
@@ -46,6 +47,7 @@ class History:
     live_at_first: dict[str, str]
     live_at_end: dict[str, str]
     sizes: dict[str, int]
+    live_currencies_at_end: list[dict[str, Any]]
 
 
 def dollars(us: CommitteeApplication, lines: list[tuple[str, str, date]]) -> None:
@@ -113,7 +115,8 @@ def build(root: Path) -> History:
         )
         sync()
         live_at_end = digests(intl.db)
+        currencies = intl.supervisory.overview.overview()["currencies"]
         bundle = root / "intl.aidfed.gz"
         manifest = export_bundle(intl, bundle)
         sizes = {n["node"]: int(n["size"]) for n in manifest.nodes}
-    return History(root / "INTL", bundle, first, live_at_first, live_at_end, sizes)
+    return History(root / "INTL", bundle, first, live_at_first, live_at_end, sizes, currencies)

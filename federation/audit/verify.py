@@ -4,7 +4,8 @@
 For every node the entries are read in order, their leaf hashes recomputed and folded into a
 compact range; at the size of each checkpoint the root must equal the signed root, and the
 signature must be by the node's key. Checkpoints are then consistent with each other by
-construction (they are roots of one sequence of leaves). Cosignatures are checked against the
+construction (they are roots of one sequence of leaves), and two signed checkpoints of one size
+must agree (otherwise the node signed two histories). Cosignatures are checked against the
 cosigners' keys. The first fault of each node is reported with its position.
 """
 
@@ -150,6 +151,15 @@ def _checkpoint(check: NodeCheck, note: str) -> None:
         size = _size_of(note)
         check.fail(size, f"checkpoint of size {size} is not signed by the node's key: {error}")
         return
+    known = check.checkpoints.get(checkpoint.size)
+    if known is not None and known.root != checkpoint.root:
+        # Two signed notes of one size with different roots: the node signed two histories.
+        check.fail(
+            checkpoint.size,
+            f"two checkpoints of size {checkpoint.size} signed by the node disagree "
+            "(inconsistent checkpoints: a fork)",
+        )
+        return
     check.checkpoints[checkpoint.size] = checkpoint
 
 
@@ -164,6 +174,9 @@ def _entry(check: NodeCheck, position: int, record: dict[str, Any]) -> None:
     if check.fault:
         return
     expected = check.compact.size + 1
+    if position < expected:
+        check.fail(position, f"an extra entry at position {position} was inserted (already read)")
+        return
     if position != expected:
         check.fail(expected, f"entry {expected} is missing (the next entry is {position})")
         return

@@ -24,6 +24,8 @@ from federation.audit.state import digests
 from federation.node.committee import CashReceiptLine, CommitteeApplication
 from federation.node.international import InternationalApplication
 from federation.settings import NodeKind, Settings
+from federation.signedlog.keys import load_or_create_key
+from federation.signedlog.note import Cosigner
 from federation.sync.client import FeedClient
 from federation.sync.follower import Follower
 from federation.sync.peers import Peer, PeerBook
@@ -75,11 +77,19 @@ def build(root: Path) -> History:
             )
         }
         urls = {node: stack.enter_context(serving(api)) for node, api in apps.items()}
-        intl_settings = Settings(
-            node_id="INTL", kind=NodeKind.INTERNATIONAL, data_dir=root / "INTL", mode="test"
+        # The International is served too: the United States follows it and cosigns.
+        intl_api = create_app(
+            Settings(
+                node_id="INTL",
+                kind=NodeKind.INTERNATIONAL,
+                data_dir=root / "INTL",
+                mode="test",
+                follow=False,
+                feed_open=True,
+            )
         )
-        intl = InternationalApplication(intl_settings)
-        stack.callback(intl.close)
+        intl_url = stack.enter_context(serving(intl_api))
+        intl: InternationalApplication = intl_api.state.node
         nodes = {node: api.state.node for node, api in apps.items()}
         world.rates(intl)
         world.germany(nodes["DE"], intl)
@@ -114,6 +124,17 @@ def build(root: Path) -> History:
             ],
         )
         sync()
+        us_follows_intl = Peer("INTL", intl_url, intl.signed_log.signer.verifier.vkey)
+        us = nodes["US"].settings
+        cosigner = Follower(
+            nodes["US"],
+            us_follows_intl,
+            FeedClient(us_follows_intl),
+            cosigner=Cosigner(us.log_origin, load_or_create_key(us.data_dir)),
+        )
+        cosigned = cosigner.sync_once()  # verifies the International's log, returns a cosignature
+        cosigner.close()
+        assert intl.db.scalar("SELECT COUNT(*) FROM log_cosignatures"), cosigned
         live_at_end = digests(intl.db)
         currencies = intl.supervisory.overview.overview()["currencies"]
         bundle = root / "intl.aidfed.gz"

@@ -14,12 +14,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from federation.audit.bundle import BundleError
+from federation.audit.drift import DriftWatch
 from federation.audit.export import export_bundle
 from federation.audit.readmodel import ReadModel, ReadModelError
 from federation.audit.report import file_digest, replay_report, write_html, write_json
 from federation.audit.source import bundle_records
 from federation.audit.verify import verify_bundle
 from federation.cli_node import DataDir, open_node
+from federation.node.international import InternationalApplication
 from projections.audit.moment import Moment, parse_at, parse_instant
 
 console = Console()
@@ -146,3 +148,28 @@ def _progress(total: int) -> Iterator[Callable[[int], None]]:
     ) as progress:
         task = progress.add_task("replay", total=total)
         yield lambda n: progress.advance(task, n)
+
+
+@audit_app.command("drift")
+def drift(
+    data_dir: DataDir,
+    as_json: Annotated[bool, typer.Option("--json", help="print the outcome as JSON")] = False,
+) -> None:
+    """Rebuild the International's projections and compare them with the live ones; exit 1 on
+    drift, naming the first differing row (also recorded as a compliance exception)."""
+    app = open_node(data_dir)
+    try:
+        if not isinstance(app, InternationalApplication):
+            console.print(f"[red]{app.settings.node_id} is not the International[/]")
+            raise typer.Exit(2)
+        result = DriftWatch(app).check()
+    finally:
+        app.close()
+    if as_json:
+        print(json.dumps(result.line(), indent=2, default=str))
+    else:
+        console.print(f"{result.status}: state digest live {result.live.get('state')}")
+        if result.difference is not None:
+            console.print(f"[red]first differing row: {result.difference}[/]")
+            console.print(f"recorded as compliance exception {result.exception_id}")
+    raise typer.Exit(1 if result.status == "drift" else 0)

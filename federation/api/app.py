@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from federation.api import errors, ops
 from federation.api.auth import feed_reader
 from federation.api.routers import (
+    audit,
     committee,
     committee_exchange,
     committee_resolution,
@@ -23,6 +24,7 @@ from federation.api.routers import (
     node,
     supervisory,
 )
+from federation.audit.drift import AuditSettings, DriftWatch
 from federation.node.base import NodeApplication
 from federation.node.committee import CommitteeApplication
 from federation.node.international import InternationalApplication
@@ -75,9 +77,17 @@ def create_app(settings: Settings) -> FastAPI:
         followers = FollowerPool(application) if settings.follow else None
         if followers:
             followers.start()
+        drift = (
+            DriftWatch(application) if isinstance(application, InternationalApplication) else None
+        )
+        app.state.drift = drift
+        if drift:
+            drift.start(AuditSettings().drift_interval_seconds)
         try:
             yield
         finally:
+            if drift:
+                drift.stop()
             if followers:
                 followers.stop()
             application.signed_log.stop()
@@ -97,5 +107,7 @@ def create_app(settings: Settings) -> FastAPI:
     for router in routers:
         app.include_router(router)
     app.include_router(log.router, dependencies=[Depends(feed_reader)])
+    if settings.kind is NodeKind.INTERNATIONAL:
+        audit.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     return app

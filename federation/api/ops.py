@@ -62,6 +62,7 @@ class NodeCollector(Collector):
 def install(app: FastAPI) -> None:
     """Metrics, readiness, the request size limit and timing on ``app``."""
     registry = CollectorRegistry()
+    app.state.metrics_registry = registry  # other parts add their collectors (audit drift)
     registry.register(NodeCollector(app))
     latency = Histogram(
         "aidfed_request_seconds", "HTTP request latency", ["method", "route"], registry=registry

@@ -31,7 +31,7 @@ from federation.node.international import InternationalApplication
 from federation.node.liaison import LiaisonApplication
 from federation.settings import NodeKind, Settings
 from federation.sync.runner import FollowerPool
-from federation.web import pages
+from federation.web import audit_page, pages
 from federation.web.session import LoginRequired
 
 DESCRIPTION = """
@@ -53,7 +53,7 @@ KINDS: dict[NodeKind, tuple[type[NodeApplication], list[APIRouter]]] = {
     ),
     NodeKind.INTERNATIONAL: (
         InternationalApplication,
-        [international.router, supervisory.router, exports.router, pages.router],
+        [international.router, supervisory.router, exports.router, pages.router, audit_page.router],
     ),
     NodeKind.LIAISON: (LiaisonApplication, [liaison.router]),
 }

@@ -23,6 +23,7 @@ from federation.audit.export import export_bundle
 from federation.audit.state import digests
 from federation.node.committee import CashReceiptLine, CommitteeApplication
 from federation.node.international import InternationalApplication
+from federation.node.liaison import LiaisonApplication
 from federation.settings import NodeKind, Settings
 from federation.signedlog.keys import load_or_create_key
 from federation.signedlog.note import Cosigner
@@ -31,6 +32,7 @@ from federation.sync.follower import Follower
 from federation.sync.peers import Peer, PeerBook
 from tests.integration.supervisory import world
 from tests.support.peers import grant_feed
+from tests.support.relay import relay
 from tests.support.servers import serving
 from tests.support.story import CAMPAIGN, TREASURER
 
@@ -141,3 +143,21 @@ def build(root: Path) -> History:
         manifest = export_bundle(intl, bundle)
         sizes = {n["node"]: int(n["size"]) for n in manifest.nodes}
     return History(root / "INTL", bundle, first, live_at_first, live_at_end, sizes, currencies)
+
+
+def fill(intl: InternationalApplication, root: Path) -> None:
+    """Germany's and the United States' 1922 books, relayed to the International."""
+    de = CommitteeApplication(Settings(node_id="DE", data_dir=root / "DE", mode="test"))
+    us = CommitteeApplication(Settings(node_id="US", data_dir=root / "US", mode="test"))
+    liaison = LiaisonApplication(
+        Settings(
+            node_id="RU-LIAISON", kind=NodeKind.LIAISON, data_dir=root / "RU-LIAISON", mode="test"
+        )
+    )
+    world.rates(intl)
+    world.germany(de, intl)
+    world.united_states(us, liaison)
+    for source in (de, us, liaison):
+        relay(source, intl)
+        source.close()
+    intl.view.catch_up()

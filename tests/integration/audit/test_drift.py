@@ -19,35 +19,14 @@ import pytest
 
 from federation.api.app import create_app
 from federation.audit.drift import RULE, DriftWatch
-from federation.node.committee import CommitteeApplication
 from federation.node.international import InternationalApplication
-from federation.node.liaison import LiaisonApplication
 from federation.node.setup import init_node
 from federation.settings import NodeKind, Settings
-from tests.integration.supervisory import world
-from tests.support.relay import relay
+from tests.integration.audit.history import fill
 from tests.support.servers import serving
 
 SUPERVISOR = {"X-Actor": "Willi%20M%C3%BCnzenberg", "X-Role": "supervisor"}
 TREASURER = {"X-Actor": "Hugo%20Eberlein", "X-Role": "treasurer"}
-
-
-def fill(intl: InternationalApplication, root: Path) -> None:
-    """Germany's and the United States' 1922 books, relayed to the International."""
-    de = CommitteeApplication(Settings(node_id="DE", data_dir=root / "DE", mode="test"))
-    us = CommitteeApplication(Settings(node_id="US", data_dir=root / "US", mode="test"))
-    liaison = LiaisonApplication(
-        Settings(
-            node_id="RU-LIAISON", kind=NodeKind.LIAISON, data_dir=root / "RU-LIAISON", mode="test"
-        )
-    )
-    world.rates(intl)
-    world.germany(de, intl)
-    world.united_states(us, liaison)
-    for source in (de, us, liaison):
-        relay(source, intl)
-        source.close()
-    intl.view.catch_up()
 
 
 def tamper(intl: InternationalApplication) -> str:

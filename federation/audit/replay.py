@@ -25,7 +25,7 @@ from federation.persistence.database import Cursor
 from projections import supervision, supervisory
 from projections.audit.moment import Moment
 
-PAGE = 2000
+PAGE = 5000
 
 
 @dataclass(slots=True)

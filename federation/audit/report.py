@@ -49,7 +49,8 @@ def replay_report(
     """Replay ``records`` into ``model`` as of ``moment`` and compose the report of its state."""
     replayed = replay(records, model, moment, progress)
     service = model.app.supervisory
-    as_of = moment.as_of
+    latest = model.app.db.scalar("SELECT MAX(value_date) FROM sv_flows")
+    as_of = moment.judged_at(date.fromisoformat(latest) if latest else None)
     overview = service.overview.overview(reporting_currency=reporting_currency)
     overview.pop("watermark", None)  # the throw-away node's own sync times: not the history's
     inputs = {**source, "events_digest": replayed.inputs.hexdigest(), "events_read": replayed.read}

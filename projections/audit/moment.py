@@ -114,7 +114,6 @@ class Moment:
     # The last day each aggregate was seen to act on: an undated event (a countersignature)
     # happened when its aggregate last did. Only aggregates with an undated event are kept.
     _last_day: dict[UUID, date] = field(default_factory=dict)
-    latest_day: date | None = None
 
     def describe(self) -> dict[str, Any]:
         """The moment as plain data, for reports."""
@@ -136,24 +135,21 @@ class Moment:
             return False
         if self.as_known_at is not None and event.timestamp > self.as_known_at:
             return False
+        if self.as_of_value_date is None:
+            return True  # no need to know the day an event happened (the replay's hot path)
         day = self._day_of(event)
-        if self.as_of_value_date is not None and day is not None and day > self.as_of_value_date:
-            return False
-        if day is not None and (self.latest_day is None or day > self.latest_day):
-            self.latest_day = day
-        return True
+        return day is None or day <= self.as_of_value_date
 
     def _day_of(self, event: Any) -> date | None:
         day = happened_on(event)
-        if self.as_of_value_date is None:
-            return day
         if day is None:
             return self._last_day.get(event.originator_id)
         if type(event).__qualname__.split(".")[0] in HAS_UNDATED_EVENTS:
             self._last_day[event.originator_id] = day
         return day
 
-    @property
-    def as_of(self) -> date | None:
-        """The day timed rules are judged at: the value date given, else the latest day seen."""
-        return self.as_of_value_date or self.latest_day
+    def judged_at(self, latest: date | None) -> date | None:
+        """The day timed rules (in transit too long) are judged at: the value date asked for,
+        else ``latest`` (the last day money moved in the replayed books): never "today", so
+        that two replays of one bundle agree whenever they run."""
+        return self.as_of_value_date or latest

@@ -1,0 +1,175 @@
+"""Audit replay throughput on a large bundle, beside the raw read-and-map speed of the same
+bundle in the same run, and the replay's peak memory at a tenth and at the whole bundle (flat
+memory: the peak must not grow with the history).
+
+BENCH_AUDIT_EVENTS sets the size (default 100,000 so that ``make bench`` stays quick;
+1,000,000 is the goal's size). Each measurement runs in its own process, so its peak RSS is
+its own. The bundle is written like an export: signed checkpoints, canonical entries, leaves.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+
+from bench.supervisory import settings
+from bench.supervisory_events import federation
+from bench.table import print_table
+from federation.audit.bundle import BundleWriter, Manifest, code_version
+from federation.audit.readmodel import ReadModel
+from federation.audit.replay import replay
+from federation.audit.source import bundle_records
+from federation.audit.verify import verify_bundle
+from federation.node.international import InternationalApplication
+from federation.signedlog import merkle
+from federation.signedlog.entries import EntryBuilder
+from federation.signedlog.note import Checkpoint, NoteSigner, generate_key
+from projections.audit.moment import Moment
+
+N = int(os.environ.get("BENCH_AUDIT_EVENTS", "100000"))
+GOAL = 50_000
+
+
+def write_bundle(path: Path, total: int) -> dict[str, int]:
+    """A bundle of ``total`` events from fifty nodes, as the International would export it."""
+    with tempfile.TemporaryDirectory() as folder:
+        app = InternationalApplication(settings(Path(folder)))
+        data = federation(app, total)
+        app.close()
+    manifest = Manifest(code_version(), "1923-12-31T00:00:00+00:00", "INTL")
+    signers = {node: NoteSigner(f"aidfed.example/{node}", generate_key()) for node in data}
+    manifest.nodes.append({"node": "INTL", "vkey": signers["C01"].vkey, "size": 0})
+    for node, entries in data.items():
+        manifest.nodes.append({"node": node, "vkey": signers[node].vkey, "size": len(entries)})
+    writer = BundleWriter(path)
+    writer.write(manifest.line())
+    for node, entries in data.items():
+        build, tree = EntryBuilder(node), merkle.CompactRange()
+        lines = []
+        for e in entries:
+            raw = build(e.position, e.originator_id, e.originator_version, e.topic, e.state)
+            leaf = merkle.leaf_hash(raw)
+            tree.append(leaf)
+            lines.append((e.position, raw, leaf))
+        note = Checkpoint(f"aidfed.example/{node}", tree.size, tree.root()).to_text()
+        writer.write({"t": "checkpoint", "node": node, "note": signers[node].sign(note)})
+        for position, raw, leaf in lines:
+            writer.entry(node, position, raw, leaf)
+    writer.close()
+    return {node: len(entries) for node, entries in data.items()}
+
+
+# --- what each child process measures ------------------------------------------------------
+
+
+def read_and_map(path: Path, _: float) -> int:
+    """Read the bundle and map every entry to its domain event: no projection, no writes."""
+    manifest, records = bundle_records(path)
+    with ReadModel(manifest.exported_by) as model:
+        mapper, count = model.app.mapper, 0
+        for r in records:
+            mapper.to_domain_event(
+                StoredEvent(r.originator_id, r.originator_version, r.topic, r.state)
+            )
+            count += 1
+    return count
+
+
+def replay_into_sqlite(path: Path, share: float) -> int:
+    """Replay the bundle (or its first ``share`` of every node's log) into a temp SQLite."""
+    manifest, records = bundle_records(path)
+    at = {n["node"]: int(int(n["size"]) * share) for n in manifest.nodes} if share < 1 else {}
+    with ReadModel(manifest.exported_by) as model:
+        return replay(records, model, Moment(at=at)).events
+
+
+def verify(path: Path, _: float) -> int:
+    """Verify the bundle offline: every leaf, root and signature."""
+    report = verify_bundle(path)
+    assert report.ok, report.faults
+    return sum(int(n["size"]) for n in report.nodes.values())
+
+
+CHILDREN: dict[str, Callable[[Path, float], int]] = {
+    "read_and_map": read_and_map,
+    "replay": replay_into_sqlite,
+    "verify": verify,
+}
+
+
+def child(name: str, path: str, share: str) -> None:
+    start = time.perf_counter()
+    count = CHILDREN[name](Path(path), float(share))
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print(json.dumps({"count": count, "seconds": seconds, "peak_mb": peak}))
+
+
+def measure(name: str, path: Path, share: float = 1.0) -> dict[str, Any]:
+    run = subprocess.run(
+        [sys.executable, "-m", "bench.audit", "child", name, str(path), str(share)],
+        capture_output=True,
+        text=True,
+        timeout=7200,
+        check=True,
+    )
+    result: dict[str, Any] = json.loads(run.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.aidfed.gz"
+        start = time.perf_counter()
+        sizes = write_bundle(path, N)
+        made = time.perf_counter() - start
+        total = sum(sizes.values())
+        print(
+            f"\naudit bundle: {total:,} events from {len(sizes)} nodes, "
+            f"{path.stat().st_size / 1e6:.1f} MB, written in {made:.1f} s"
+        )
+        base = measure("read_and_map", path)
+        tenth = measure("replay", path, 0.1)
+        whole = measure("replay", path)
+        checked = measure("verify", path)
+    raw_rate = base["count"] / base["seconds"]
+    rows = []
+    for label, r in (
+        ("read and map (baseline)", base),
+        ("replay 1/10 into SQLite", tenth),
+        ("replay all into SQLite", whole),
+        ("verify offline", checked),
+    ):
+        rate = r["count"] / r["seconds"]
+        rows.append(
+            [
+                label,
+                f"{r['count']:,}",
+                f"{r['seconds']:.1f}",
+                f"{rate:,.0f}",
+                f"{rate / raw_rate:.0%}",
+                f"{r['peak_mb']:.0f}",
+            ]
+        )
+    print_table(
+        f"audit replay (goal ≥ {GOAL:,} events/s; memory flat: peak at 1/10 ≈ peak at all)",
+        ["run", "events", "s", "events/s", "of raw", "peak MB"],
+        rows,
+    )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "child":
+        child(*sys.argv[2:])
+    else:
+        main()

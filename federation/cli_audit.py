@@ -7,13 +7,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
+import httpx
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from federation.audit.bundle import BundleError
+from federation.audit.bundle import BundleError, read_bundle
 from federation.audit.drift import DriftWatch
 from federation.audit.export import export_bundle
 from federation.audit.readmodel import ReadModel, ReadModelError
@@ -30,17 +31,52 @@ audit_app = typer.Typer(help="Audit bundles: export, verify offline, replay.")
 
 @audit_app.command("export")
 def export(
-    data_dir: DataDir,
     out: Annotated[Path, typer.Option(help="the bundle file to write, e.g. intl.aidfed.gz")],
+    data_dir: Annotated[
+        Path | None, typer.Option(help="the node's data folder", envvar="AIDFED_DATA_DIR")
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option(help="or a running node's URL (needs an auditor's token)")
+    ] = None,
+    token: Annotated[
+        str | None, typer.Option(help="API token for --url", envvar="AIDFED_TOKEN")
+    ] = None,
 ) -> None:
-    """Export every node's entries, checkpoints, cosignatures and pinned keys held here."""
-    app = open_node(data_dir)
-    try:
-        manifest = export_bundle(app, out)
-    finally:
-        app.close()
+    """Export every node's entries, checkpoints, cosignatures and pinned keys held by a node."""
+    if (data_dir is None) == (url is None):
+        raise typer.BadParameter("give either --data-dir or --url")
+    if url is not None:
+        download_bundle(url, token, out)
+        manifest, _ = read_bundle(out)
+    else:
+        app = open_node(cast(Path, data_dir))
+        try:
+            manifest = export_bundle(app, out)
+        finally:
+            app.close()
     sizes = ", ".join(f"{n['node']}={n['size']}" for n in manifest.nodes)
     console.print(f"wrote {out}: {sizes} ({manifest.code_version})")
+
+
+def download_bundle(url: str, token: str | None, out: Path) -> None:
+    """Fetch ``GET /v1/audit/bundle`` into ``out``; a refusal is a usage error, nothing kept."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    partial = out.with_name(out.name + ".part")
+    try:
+        with httpx.stream(
+            "GET", url.rstrip("/") + "/v1/audit/bundle", headers=headers, timeout=600
+        ) as response:
+            if response.status_code != 200:
+                response.read()
+                console.print(f"[red]{url} refused: HTTP {response.status_code} {response.text}[/]")
+                raise typer.Exit(2)
+            with partial.open("wb") as handle:
+                for block in response.iter_bytes():
+                    handle.write(block)
+    except httpx.HTTPError as error:
+        console.print(f"[red]{url} unreachable: {error}[/]")
+        raise typer.Exit(2) from None
+    partial.replace(out)
 
 
 @audit_app.command("verify")

@@ -1,18 +1,25 @@
-"""Drift checks for supervisors and auditors: run one now, read the last one; and the metric."""
+"""For supervisors and auditors: the audit bundle, drift checks (run one now, read the last
+one), and the drift metric."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import FileResponse
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
+from starlette.background import BackgroundTask
 
 from domain.roles import Role, require_role
 from federation.api.deps import ActorDep
 from federation.api.errors import ERROR_RESPONSES
 from federation.audit.drift import DriftWatch
+from federation.audit.export import export_bundle
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"], responses=ERROR_RESPONSES)
 
@@ -35,6 +42,22 @@ def last_drift(request: Request, actor: ActorDep) -> dict[str, Any]:
     require_role(actor, Role.SUPERVISOR, Role.AUDITOR, action="reading the drift check")
     last = _watch(request).last
     return last.line() if last else {"status": "not checked yet"}
+
+
+@router.get("/bundle", response_class=FileResponse)
+def bundle(request: Request, actor: ActorDep) -> FileResponse:
+    """The audit bundle (aidfed-bundle/1, gzip JSON lines) of everything this node holds."""
+    require_role(actor, Role.SUPERVISOR, Role.AUDITOR, action="exporting an audit bundle")
+    folder = Path(tempfile.mkdtemp(prefix="aidfed-bundle-"))
+    path = folder / "bundle.aidfed.gz"
+    node = request.app.state.node
+    export_bundle(node, path)
+    return FileResponse(
+        path,
+        media_type="application/gzip",
+        filename=f"{node.settings.node_id.lower()}.aidfed.gz",
+        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
+    )
 
 
 class DriftCollector(Collector):

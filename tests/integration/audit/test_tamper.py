@@ -15,9 +15,11 @@ from typing import Any
 
 import pytest
 
+from federation.audit.bundle import code_version, read_bundle
 from federation.audit.verify import verify_bundle
 from federation.signedlog.keys import load_or_create_key
 from federation.signedlog.note import Checkpoint, NoteSigner, generate_key
+from federation.sync.peers import PeerBook
 from tests.integration.audit.history import History
 
 Records = list[dict[str, Any]]
@@ -159,6 +161,19 @@ def test_the_untouched_bundle_verifies(history: History) -> None:
     assert report.ok, report.faults
     assert {n: f["size"] for n, f in report.nodes.items()} == history.sizes
     assert report.nodes["INTL"]["cosignatures"] >= 1
+    assert all(f["checkpoints"] >= 1 for f in report.nodes.values())
+
+
+def test_the_bundle_carries_the_pinned_keys_and_the_code_version(history: History) -> None:
+    manifest, _ = read_bundle(history.bundle)
+    pinned = {p.node_id: p.vkey for p in PeerBook(history.folder).all()}
+    keys = {n["node"]: n["vkey"] for n in manifest.nodes}
+    assert {node: keys[node] for node in pinned} == pinned
+    assert (
+        keys["INTL"] == NoteSigner("aidfed.example/INTL", load_or_create_key(history.folder)).vkey
+    )
+    assert {c["vkey"] for c in manifest.cosigners} == set(pinned.values())
+    assert manifest.code_version == code_version()
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,8 @@
 """The audit bundle format, ``aidfed-bundle/1``: gzip-compressed JSON lines, streamed.
 
+Written by ``aidfed audit export`` (from a data folder, or from a running node's
+``GET /v1/audit/bundle``); read by ``aidfed audit verify`` and ``aidfed audit replay``.
+
 The first line is the manifest; then, for each node in the manifest's order, its checkpoints
 (smallest first), its entries (position 1, 2, ...) and the cosignatures of its checkpoints:
 

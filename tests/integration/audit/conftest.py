@@ -1,4 +1,4 @@
-"""The recorded history the audit tests export, verify and replay (built once per module)."""
+"""The recorded history the audit tests export, verify and replay (built once per run)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,6 @@ import pytest
 from tests.integration.audit.history import History, build
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def history(tmp_path_factory: pytest.TempPathFactory) -> History:
     return build(tmp_path_factory.mktemp("history"))

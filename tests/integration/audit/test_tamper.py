@@ -197,6 +197,8 @@ def test_each_tampering_fails_naming_node_position_and_fault(
     [fault] = report.faults
     assert (fault.node, fault.position) == (node, position(history, original))
     assert words in fault.fault
+    if change is not changed_byte:
+        return  # the command line is the same function: one run of it is enough
     run = subprocess.run(
         [sys.executable, "-m", "federation", "audit", "verify", str(tampered)],
         capture_output=True,

@@ -162,6 +162,8 @@ def test_every_tampering_is_named_with_node_and_position(
     assert words in fault.fault
     if position is not None:
         assert fault.position == position
+    if change is not flip_byte:
+        return  # the command line is the same function: one run of it is enough
     run = subprocess.run(
         [sys.executable, "-m", "federation", "audit", "verify", str(tampered)],
         capture_output=True,

@@ -137,3 +137,26 @@ def test_a_served_international_finds_drift_on_its_schedule(
         exceptions = httpx.get(f"{base}/v1/exceptions", params={"rule": RULE}, timeout=10)
         [exception] = exceptions.json()["items"]
         assert receipt in exception["detail"]
+
+
+def test_a_live_view_on_postgresql_rebuilt_into_sqlite_has_no_drift(
+    tmp_path: Path, pg_url: str
+) -> None:
+    settings = Settings(
+        node_id="INTL",
+        kind=NodeKind.INTERNATIONAL,
+        data_dir=tmp_path / "INTL",
+        database=pg_url,
+        mode="test",
+    )
+    node = InternationalApplication(settings)
+    try:
+        fill(node, tmp_path)
+        result = DriftWatch(node).check()
+        assert result.status == "consistent", result.difference
+        receipt = tamper(node)
+        drifted = DriftWatch(node).check()
+        assert drifted.difference is not None
+        assert drifted.difference.key == {"country": "DE", "receipt_id": receipt}
+    finally:
+        node.close()

@@ -29,7 +29,7 @@ from federation.node.international import InternationalApplication
 from federation.node.liaison import LiaisonApplication
 from federation.settings import NodeKind, Settings
 from federation.sync.runner import FollowerPool
-from federation.web import pages
+from federation.web import money_pages, pages
 from federation.web.session import LoginRequired
 
 DESCRIPTION = """
@@ -51,7 +51,13 @@ KINDS: dict[NodeKind, tuple[type[NodeApplication], list[APIRouter]]] = {
     ),
     NodeKind.INTERNATIONAL: (
         InternationalApplication,
-        [international.router, supervisory.router, exports.router, pages.router],
+        [
+            international.router,
+            supervisory.router,
+            exports.router,
+            pages.router,
+            money_pages.router,
+        ],
     ),
     NodeKind.LIAISON: (LiaisonApplication, [liaison.router]),
 }

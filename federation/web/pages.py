@@ -24,6 +24,9 @@ router = APIRouter(include_in_schema=False)
 
 PAGES = [
     ("/dashboard", "Overview"),
+    ("/dashboard/countries", "Countries"),
+    ("/dashboard/flows", "Money flows"),
+    ("/dashboard/consultations", "Consultations"),
     ("/dashboard/status", "Federation"),
     ("/dashboard/exceptions", "Exceptions"),
 ]

@@ -10,7 +10,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from federation.api import errors, ops
+from federation.api import access, errors, ops
 from federation.api.auth import feed_reader
 from federation.api.routers import (
     committee,
@@ -94,6 +94,7 @@ def create_app(settings: Settings) -> FastAPI:
         description=DESCRIPTION,
         version="0.1.0",
         lifespan=lifespan,
+        dependencies=[Depends(access.authorise)],
     )
     errors.install(app)
     ops.install(app)

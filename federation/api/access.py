@@ -193,6 +193,7 @@ def authorise(request: Request) -> None:
     actor = current_actor(
         request, headers.get("authorization"), headers.get("x-actor"), headers.get("x-role")
     )
+    request.state.actor = actor  # for the request's log line
     if rule.roles and actor.role not in rule.roles:
         raise NotPermitted(
             "role.not_permitted",

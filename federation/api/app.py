@@ -10,7 +10,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from federation.api import access, errors, ops
+from federation.api import access, errors, logs, ops
 from federation.api.auth import feed_reader
 from federation.api.routers import (
     committee,
@@ -98,6 +98,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     errors.install(app)
     ops.install(app)
+    logs.install(app, settings.node_id)
     app.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")
     app.add_exception_handler(LoginRequired, _to_login)
     app.include_router(node.router)

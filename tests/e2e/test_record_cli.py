@@ -125,21 +125,11 @@ def test_receipts_and_a_pledge_are_recorded_once_and_refused_to_the_wrong_role(
 
 def test_a_transfer_needs_three_people_and_says_why_when_refused(us: str) -> None:
     answer(record(us, "wagenknecht", *RECEIPT))
-    initiated = answer(
-        record(
-            us,
-            "wagenknecht",
-            "transfer",
-            "--recipient",
-            "INTL",
-            "--amount",
-            "3000.00 USD",
-            "--purpose",
-            "tractor column for Toikino",
-            "--on",
-            "1922-03-01",
-        )  # fmt: skip
+    transfer_to_intl = (
+        *("transfer", "--recipient", "INTL", "--amount", "3000.00 USD"),
+        *("--purpose", "tractor column for Toikino", "--on", "1922-03-01"),
     )
+    initiated = answer(record(us, "wagenknecht", *transfer_to_intl))
     transfer = initiated["transfer_id"]
     own = record(us, "wagenknecht", "countersign", transfer)
     assert own.returncode == 1

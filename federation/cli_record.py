@@ -55,8 +55,8 @@ def send(url: str, token: str, path: str, body: dict[str, Any] | None, key: str 
         raise typer.Exit(2) from None
     answer = response.json()
     if response.status_code >= 400:
-        error = answer.get("error", {})
-        console.print(f"[red]refused ({error.get('code')}): {error.get('message')}[/]")
+        refusal = answer.get("error", {})
+        console.print(f"[red]refused ({refusal.get('code')}): {refusal.get('message')}[/]")
         raise typer.Exit(1)
     console.print_json(data=answer)
     return answer

@@ -25,7 +25,9 @@ NodeKey = tuple[str, str]  # (kind, label): kind places the node in its column
 def flows(app: InternationalApplication) -> dict[str, Any]:
     """Per currency: the diagram's nodes and links, and the links as table rows."""
     service = app.supervisory
-    agencies = {r["agency_id"]: r["name"] for r in service.rows("agencies", {}, ROW_LIMIT).items}
+    listed = service.rows("agencies", {}, ROW_LIMIT).items
+    # A transfer names its recipient agency by code, a procurement by id.
+    agencies = {r["agency_id"]: r["name"] for r in listed} | {r["code"]: r["name"] for r in listed}
     committees = {r["country"]: r["name"] for r in service.rows("committees", {}, ROW_LIMIT).items}
     links: dict[tuple[str, NodeKey, NodeKey, str], Decimal] = defaultdict(Decimal)
     truncated = False

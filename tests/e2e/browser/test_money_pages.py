@@ -177,7 +177,8 @@ def test_consultations_per_agency_as_the_api(dashboard: Dashboard, page: Page) -
     row = page.locator(f'#consultations tr[data-reference="{consultation["reference"]}"]')
     text = row.inner_text()
     assert consultation["agency_name"] in text
-    assert consultation["opinion"]["verdict"] in row.locator("td.verdict").inner_text()
+    verdict = consultation["opinion"]["verdict"].replace("_", " ")
+    assert verdict in row.locator("td.verdict").inner_text()
     assert consultation["opinion"]["valid_until"] in text
     assert f"{consultation['ceiling']} {consultation['currency']}" in text
     [tractors] = consultation["procurements"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -167,7 +168,25 @@ def test_the_flow_diagram_draws_the_transfers_and_procurement_of_the_api(
     usd_rows = page.locator("#links-USD tbody tr", has_text="procurement").inner_text()
     assert f"{tractors['paid']} USD" in usd_rows
     assert page.locator("#sankey-XPM").get_attribute("class") == "chart js-plotly-plot"
+
+    # Counted once: per currency, the drawn moves add up to the view's own boundary figures.
+    federation = dashboard.get("/v1/supervisory/overview")["currencies"]
+    for line in federation:
+        drawn = link_sums(page, line["currency"])
+        for flow in ("internal", "outgoing"):
+            assert drawn.get(flow, Decimal(0)) == Decimal(line[flow]), (line["currency"], flow)
     shot(page, "dashboard-flows")
+
+
+def link_sums(page: Page, currency: str) -> dict[str, Decimal]:
+    """The amounts of the flow table of ``currency``, added per kind of flow."""
+    sums: dict[str, Decimal] = {}
+    rows = page.locator(f"#links-{currency} tbody tr")
+    for i in range(rows.count()):
+        flow = rows.nth(i).locator("td").nth(2).inner_text()
+        amount = rows.nth(i).locator("td").nth(3).get_attribute("data-sort") or "0"
+        sums[flow] = sums.get(flow, Decimal(0)) + Decimal(amount)
+    return sums
 
 
 def test_consultations_per_agency_as_the_api(dashboard: Dashboard, page: Page) -> None:

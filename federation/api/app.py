@@ -98,7 +98,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     errors.install(app)
     ops.install(app)
-    logs.install(app, settings.node_id)
+    logs.install(app, settings.node_id, settings.log_level)
     app.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")
     app.add_exception_handler(LoginRequired, _to_login)
     app.include_router(node.router)

@@ -58,16 +58,16 @@ class StandardError(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
-def configure() -> None:
-    """JSON lines on standard error for the node's loggers (once per process)."""
+def configure(level: str = "info") -> None:
+    """JSON lines on standard error for the node's loggers (the handler once per process)."""
     logger = logging.getLogger(LOGGER)
+    logger.setLevel(level.upper())
+    logger.propagate = False
     if any(isinstance(h, StandardError) for h in logger.handlers):
         return
     handler = StandardError()
     handler.setFormatter(JsonLines())
     logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
 
 
 def _actor(request: Request) -> tuple[str | None, str | None]:
@@ -79,9 +79,9 @@ def _actor(request: Request) -> tuple[str | None, str | None]:
     return (actor.person, actor.role.value) if actor is not None else (None, None)
 
 
-def install(app: FastAPI, node_id: str) -> None:
+def install(app: FastAPI, node_id: str, level: str = "info") -> None:
     """Log every request of ``app`` as one line; give every answer its request id."""
-    configure()
+    configure(level)
 
     @app.middleware("http")
     async def log_request(

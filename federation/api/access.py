@@ -158,8 +158,10 @@ def rule_for(kind: NodeKind, method: str, path: str) -> Rule:
         return EVERY_NODE[key]
     if key in TABLES[kind]:
         return TABLES[kind][key]
-    if kind is NodeKind.INTERNATIONAL and path.startswith("/dashboard"):
+    if path.startswith(("/dashboard", "/desk")):
         return PAGE
+    if path in ("/login", "/logout"):
+        return PUBLIC
     if kind is NodeKind.INTERNATIONAL and path.startswith("/v1/supervisory/"):
         return SUPERVISION
     return USERS

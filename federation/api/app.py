@@ -29,7 +29,7 @@ from federation.node.international import InternationalApplication
 from federation.node.liaison import LiaisonApplication
 from federation.settings import NodeKind, Settings
 from federation.sync.runner import FollowerPool
-from federation.web import money_pages, pages
+from federation.web import desk, money_pages, pages
 from federation.web.session import LoginRequired
 
 DESCRIPTION = """
@@ -47,7 +47,7 @@ gives the same answer and records nothing twice. Refusals carry a stable `code` 
 KINDS: dict[NodeKind, tuple[type[NodeApplication], list[APIRouter]]] = {
     NodeKind.COMMITTEE: (
         CommitteeApplication,
-        [committee.router, committee_resolution.router, committee_exchange.router],
+        [committee.router, committee_resolution.router, committee_exchange.router, desk.router],
     ),
     NodeKind.INTERNATIONAL: (
         InternationalApplication,

@@ -53,10 +53,19 @@ def page(request: Request, name: str, title: str, user: Any, **context: Any) -> 
     )
 
 
+HOMES = ("/dashboard", "/desk")  # the International's dashboard, a committee's desk
+
+
+def home(request: Request) -> str:
+    """Where a person logging in to this kind of node goes by default."""
+    return "/desk" if request.app.state.node.settings.kind == "committee" else "/dashboard"
+
+
 @router.get("/login")
-def login_form(request: Request, next: str = "/dashboard") -> HTMLResponse:
+def login_form(request: Request, next: str | None = None) -> HTMLResponse:
     """The login form."""
-    return templates.TemplateResponse(request, "login.html", {"next": next, "error": None})
+    context = {"next": next or home(request), "error": None}
+    return templates.TemplateResponse(request, "login.html", context)
 
 
 @router.post("/login", response_model=None)
@@ -75,7 +84,7 @@ def login(
             {"next": next, "error": "unknown user or wrong password"},
             status_code=401,
         )
-    target = next if next.startswith("/dashboard") else "/dashboard"
+    target = next if next.startswith(HOMES) else home(request)
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         SESSION_COOKIE, open_session(request, user), httponly=True, samesite="strict"

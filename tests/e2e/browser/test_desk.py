@@ -99,7 +99,7 @@ def test_a_receipt_is_recorded_once_and_refused_to_a_secretary(
     as_person(page, base, "wagenknecht")
     page.select_option("#receipt-form [name=organisation_type]", "trade_union")
     fill(page, "receipt-form", **RECEIPT)
-    assert page.locator("#done").inner_text() == "Recorded: receipt."
+    assert page.locator("#done").inner_text() == "Recorded the cash receipt."
     page.go_back()  # the same form again (its key unchanged): a double submission
     page.click("#receipt-form button[type=submit]")
     [receipt] = app.list_rows("books_receipts", "value_date", 10, 0)
@@ -123,7 +123,7 @@ def test_a_receipt_is_recorded_once_and_refused_to_a_secretary(
     assert "pledge.schedule_does_not_sum" in page.locator("#refusal").inner_text()
     page.fill("#pledge-form [name=instalments]", "1922-03-01=200.00, 1922-04-01=400.00")
     page.click("#pledge-form button[type=submit]")
-    assert page.locator("#done").inner_text() == "Recorded: pledge."
+    assert page.locator("#done").inner_text() == "Recorded the pledge."
     [pledge] = app.list_rows("books_pledges", "pledged_on", 10, 0)
     assert pledge["total"] == "600.00"
 

@@ -73,7 +73,7 @@ def login(
     request: Request,
     username: Annotated[str, Form()],
     password: Annotated[str, Form()],
-    next: Annotated[str, Form()] = "/dashboard",
+    next: Annotated[str, Form()] = "",
 ) -> Response:
     """Check the password; open a session."""
     user = UserBook(request.app.state.node.settings.data_dir).by_password(username, password)

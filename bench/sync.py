@@ -168,6 +168,7 @@ def raw_read_and_map(s: Settings) -> float:
 def serving(s: Settings) -> Iterator[str]:
     """The node served by ``aidfed node serve`` (following nobody); its URL."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AIDFED_")}
+    env["AIDFED_LOG_LEVEL"] = "warning"  # not a line per page served while measuring
     command = [AIDFED, "node", "serve", "--data-dir", str(s.data_dir), "--no-follow"]
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{s.port}"

@@ -10,6 +10,7 @@ import typer
 from federation.cli_audit import audit_app
 from federation.cli_exchange import import_app
 from federation.cli_node import node_app, peer_app, status, sync, user_app
+from federation.cli_record import record_app
 
 app = typer.Typer(help="Aid Federation: nodes of an event-sourced federation of aid committees.")
 log_app = typer.Typer(help="The node's signed, verifiable log.")
@@ -19,6 +20,7 @@ app.add_typer(peer_app, name="peer")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(import_app, name="import")
+app.add_typer(record_app, name="record")
 app.command("sync")(sync)
 app.command("status")(status)
 

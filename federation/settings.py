@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     tls_certfile: Path | None = Field(default=None, description="serve HTTPS with this cert")
     tls_keyfile: Path | None = None
     tls_ca: Path | None = Field(default=None, description="CA bundle to verify peers' HTTPS")
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        default="info", description="'info' logs every request; 'warning' only what goes wrong"
+    )
 
     @property
     def log_origin(self) -> str:

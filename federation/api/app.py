@@ -10,7 +10,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from federation.api import errors, ops
+from federation.api import access, errors, logs, ops
 from federation.api.auth import feed_reader
 from federation.api.routers import (
     audit,
@@ -31,7 +31,7 @@ from federation.node.international import InternationalApplication
 from federation.node.liaison import LiaisonApplication
 from federation.settings import NodeKind, Settings
 from federation.sync.runner import FollowerPool
-from federation.web import audit_page, pages
+from federation.web import audit_page, desk, money_pages, pages
 from federation.web.session import LoginRequired
 
 DESCRIPTION = """
@@ -49,11 +49,18 @@ gives the same answer and records nothing twice. Refusals carry a stable `code` 
 KINDS: dict[NodeKind, tuple[type[NodeApplication], list[APIRouter]]] = {
     NodeKind.COMMITTEE: (
         CommitteeApplication,
-        [committee.router, committee_resolution.router, committee_exchange.router],
+        [committee.router, committee_resolution.router, committee_exchange.router, desk.router],
     ),
     NodeKind.INTERNATIONAL: (
         InternationalApplication,
-        [international.router, supervisory.router, exports.router, pages.router, audit_page.router],
+        [
+            international.router,
+            supervisory.router,
+            exports.router,
+            pages.router,
+            money_pages.router,
+            audit_page.router,
+        ],
     ),
     NodeKind.LIAISON: (LiaisonApplication, [liaison.router]),
 }
@@ -98,9 +105,11 @@ def create_app(settings: Settings) -> FastAPI:
         description=DESCRIPTION,
         version="0.1.0",
         lifespan=lifespan,
+        dependencies=[Depends(access.authorise)],
     )
     errors.install(app)
     ops.install(app)
+    logs.install(app, settings.node_id, settings.log_level)
     app.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")
     app.add_exception_handler(LoginRequired, _to_login)
     app.include_router(node.router)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from federation.api.access import route_template
 from federation.api.errors import error_response
 from federation.sync.follower import status_row
 
@@ -37,11 +37,13 @@ class NodeCollector(Collector):
     def __init__(self, app: FastAPI) -> None:
         self.app = app
 
-    def collect(self) -> Iterator[GaugeMetricFamily]:
+    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
         node = getattr(self.app.state, "node", None)
         if node is None:
             return
-        entries = GaugeMetricFamily("aidfed_log_entries", "events appended to this node's log")
+        entries = GaugeMetricFamily(
+            "aidfed_log_entries", "events appended to this node's signed log (its size)"
+        )
         entries.add_metric([], node.signed_log.appended())
         lag = GaugeMetricFamily(
             "aidfed_sync_lag", "entries behind the upstream", labels=["upstream"]
@@ -56,7 +58,14 @@ class NodeCollector(Collector):
             lag.add_metric([row["upstream"]], row["lag"])
             quarantined.add_metric([row["upstream"]], int(row["status"] == "quarantined"))
             failing.add_metric([row["upstream"]], int(row["last_error"] is not None))
-        yield from (entries, lag, quarantined, failing)
+        refused = CounterMetricFamily(
+            "aidfed_sync_verification_failures",
+            "pages from an upstream that failed verification since the node started",
+            labels=["upstream", "kind"],
+        )
+        for (upstream, why), count in sorted(node.follower_states.verification_failures.items()):
+            refused.add_metric([upstream, why], count)
+        yield from (entries, lag, quarantined, failing, refused)
 
 
 def install(app: FastAPI) -> None:
@@ -82,10 +91,8 @@ def install(app: FastAPI) -> None:
             )
         start = time.perf_counter()
         response = await call_next(request)
-        route: Any = request.scope.get("route")
-        latency.labels(request.method, getattr(route, "path", "unmatched")).observe(
-            time.perf_counter() - start
-        )
+        route = route_template(request) if request.scope.get("route") else "unmatched"
+        latency.labels(request.method, route).observe(time.perf_counter() - start)
         return response
 
     @app.get("/metrics", tags=["node"], include_in_schema=True)

@@ -88,9 +88,12 @@ class Follower:
                 try:
                     verified = self._fetch_verified(state, wait if pages == 0 else 0, ahead)
                 except (PeerUnavailable, PeerRefused, PageRejected) as error:
+                    if isinstance(error, PageRejected):
+                        self.states.note_verification_failure(self.upstream, "rejected")
                     state = self._note_error(state, error)
                     return self._outcome(state, ingested, f"{type(error).__name__}: {error}")
                 except ForkSuspected as fork:
+                    self.states.note_verification_failure(self.upstream, "fork")
                     state = self._quarantine(state, str(fork))
                     break
                 pages += 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import Counter
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 
@@ -70,6 +72,14 @@ class FollowerStates:
     def __init__(self, db: Database) -> None:
         self.db = db
         db.execute_script([*STATES.ddl(db.dialect), *CHECKPOINTS.ddl(db.dialect)])
+        # Pages refused since the node started, per (upstream, why): rejected or fork.
+        self.verification_failures: Counter[tuple[str, str]] = Counter()
+        self._counting = threading.Lock()
+
+    def note_verification_failure(self, upstream: str, why: str) -> None:
+        """Count a page that failed verification (for the metrics)."""
+        with self._counting:
+            self.verification_failures[(upstream, why)] += 1
 
     def load(self, upstream: str) -> FollowerState:
         """The state of ``upstream`` (a fresh one if it was never followed)."""

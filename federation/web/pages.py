@@ -24,8 +24,12 @@ router = APIRouter(include_in_schema=False)
 
 PAGES = [
     ("/dashboard", "Overview"),
+    ("/dashboard/countries", "Countries"),
+    ("/dashboard/flows", "Money flows"),
+    ("/dashboard/consultations", "Consultations"),
     ("/dashboard/status", "Federation"),
     ("/dashboard/exceptions", "Exceptions"),
+    ("/dashboard/audit", "Audit"),
 ]
 
 
@@ -50,10 +54,19 @@ def page(request: Request, name: str, title: str, user: Any, **context: Any) -> 
     )
 
 
+HOMES = ("/dashboard", "/desk")  # the International's dashboard, a committee's desk
+
+
+def home(request: Request) -> str:
+    """Where a person logging in to this kind of node goes by default."""
+    return "/desk" if request.app.state.node.settings.kind == "committee" else "/dashboard"
+
+
 @router.get("/login")
-def login_form(request: Request, next: str = "/dashboard") -> HTMLResponse:
+def login_form(request: Request, next: str | None = None) -> HTMLResponse:
     """The login form."""
-    return templates.TemplateResponse(request, "login.html", {"next": next, "error": None})
+    context = {"next": next or home(request), "error": None}
+    return templates.TemplateResponse(request, "login.html", context)
 
 
 @router.post("/login", response_model=None)
@@ -61,7 +74,7 @@ def login(
     request: Request,
     username: Annotated[str, Form()],
     password: Annotated[str, Form()],
-    next: Annotated[str, Form()] = "/dashboard",
+    next: Annotated[str, Form()] = "",
 ) -> Response:
     """Check the password; open a session."""
     user = UserBook(request.app.state.node.settings.data_dir).by_password(username, password)
@@ -72,7 +85,7 @@ def login(
             {"next": next, "error": "unknown user or wrong password"},
             status_code=401,
         )
-    target = next if next.startswith("/dashboard") else "/dashboard"
+    target = next if next.startswith(HOMES) else home(request)
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         SESSION_COOKIE, open_session(request, user), httponly=True, samesite="strict"

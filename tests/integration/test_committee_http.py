@@ -12,6 +12,7 @@ import pytest
 
 from federation.api.app import create_app
 from tests.conftest import SettingsFactory
+from tests.support.actors import READER
 from tests.support.servers import serving
 
 
@@ -37,7 +38,7 @@ def persistence(request: pytest.FixtureRequest) -> str:
 def client(node_settings: SettingsFactory) -> Iterator[httpx.Client]:
     with (
         serving(create_app(node_settings("US"))) as base,
-        httpx.Client(base_url=base, timeout=30) as c,
+        httpx.Client(base_url=base, timeout=30, headers=READER) as c,
     ):
         ok(
             c.post(

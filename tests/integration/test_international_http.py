@@ -12,6 +12,7 @@ import pytest
 from federation.api.app import create_app
 from federation.settings import NodeKind
 from tests.conftest import SettingsFactory
+from tests.support.actors import READER
 from tests.support.servers import serving
 
 
@@ -32,7 +33,10 @@ def persistence(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def client(node_settings: SettingsFactory) -> Iterator[httpx.Client]:
     settings = node_settings("INTL", NodeKind.INTERNATIONAL)
-    with serving(create_app(settings)) as base, httpx.Client(base_url=base, timeout=30) as c:
+    with (
+        serving(create_app(settings)) as base,
+        httpx.Client(base_url=base, timeout=30, headers=READER) as c,
+    ):
         yield c
 
 

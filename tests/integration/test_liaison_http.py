@@ -19,6 +19,7 @@ from federation.node.committee import CommitteeApplication
 from federation.node.liaison import LiaisonApplication
 from federation.settings import NodeKind
 from tests.conftest import SettingsFactory
+from tests.support.actors import READER
 from tests.support.liaison_story import (
     TOIKINO,
     World,
@@ -63,7 +64,7 @@ def served(node_settings: SettingsFactory) -> Iterator[Served]:
     api = create_app(node_settings("RU-LIAISON", NodeKind.LIAISON))
     committee = CommitteeApplication(node_settings("US"))
     try:
-        with serving(api) as base, httpx.Client(base_url=base, timeout=30) as http:
+        with serving(api) as base, httpx.Client(base_url=base, timeout=30, headers=READER) as http:
             yield Served(http, api.state.node, committee)
     finally:
         committee.close()

@@ -38,3 +38,7 @@ def receipt(http: httpx.Client, n: int) -> Any:
         "value_date": "1922-02-01",
     }
     return command(http, "/v1/receipts/cash", body, TREASURER)
+
+
+# Reads are for the node's users: a test's client reads as an auditor unless a request says who.
+READER = who("Ernst Reuter", "auditor")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser
 
 from domain.roles import Actor, Role
 from federation.api.app import create_app
@@ -17,32 +16,11 @@ from federation.api.users import UserBook
 from federation.node.base import Context
 from federation.node.international import InternationalApplication
 from federation.settings import NodeKind, Settings
+from tests.e2e.browser.conftest import PASSWORD, log_in, shot
 from tests.support.peers import bearer
 from tests.support.servers import serving
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
-PASSWORD = "solidarity-1922"
 SUPERVISOR = Context(Actor("Willi Münzenberg", Role.SUPERVISOR))
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is not installed (bash .ci/run installs it)")
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
@@ -61,18 +39,6 @@ def intl(tmp_path: Path) -> Iterator[tuple[str, InternationalApplication]]:
                 SUPERVISOR, country=country, committee_name=name, on=date(1921, 9, 1)
             )
         yield base, app
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/dashboard")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-
-
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def test_a_supervisor_sees_the_overview_with_the_apis_figures(

@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from tests.e2e.federation.conftest import FederationFactory
+from tests.support.actors import READER
 from tests.support.story_http import (
     TOIKINO,
     Story,
@@ -32,7 +33,7 @@ from tests.support.story_http import (
 def story(federation: FederationFactory) -> Iterator[Story]:
     nodes = federation(["US", "FR"], liaison=True)
     clients = {
-        node_id: httpx.Client(base_url=node.url, timeout=30)
+        node_id: httpx.Client(base_url=node.url, timeout=30, headers=READER)
         for node_id, node in nodes.nodes.items()
     }
     try:

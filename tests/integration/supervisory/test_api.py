@@ -45,7 +45,10 @@ def api(node_settings: SettingsFactory) -> Iterator[Api]:
     liaison = LiaisonApplication(node_settings("RU-LIAISON", NodeKind.LIAISON))
     app = create_app(node_settings("INTL", NodeKind.INTERNATIONAL, follow=False))
     try:
-        with serving(app) as base, httpx.Client(base_url=base, timeout=60) as http:
+        with (
+            serving(app) as base,
+            httpx.Client(base_url=base, timeout=60, headers=SUPERVISOR) as http,
+        ):
             intl = app.state.node
             world.united_states(us, liaison)
             world.relay_all(intl, us, liaison)

@@ -53,7 +53,10 @@ def federation(node_settings: SettingsFactory) -> Iterator[Federation]:
     liaison = LiaisonApplication(node_settings("RU-LIAISON", NodeKind.LIAISON))
     api = create_app(node_settings("INTL", NodeKind.INTERNATIONAL, follow=False))
     try:
-        with serving(api) as base, httpx.Client(base_url=base, timeout=60) as http:
+        with (
+            serving(api) as base,
+            httpx.Client(base_url=base, timeout=60, headers=SUPERVISOR) as http,
+        ):
             intl: InternationalApplication = api.state.node
             for rate in RATES:
                 ok(http.post("/v1/rates", json=rate, headers=SUPERVISOR), 201)

@@ -152,6 +152,10 @@ class SupervisoryService:
         cursor.execute(self.db.sql(sql), tuple(params))
         return list(cursor.fetchall())
 
+    def records(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[Any]:
+        """Rows as the driver gives them, to be read by column name only."""
+        return self._rows(sql, params)
+
     def query(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         return [dict(row) for row in self._rows(sql, params)]
 

@@ -42,6 +42,11 @@ class ConsultationRecords:
     def _q(self, sql: str, params: list[Any] | None = None) -> list[Row]:
         return self.service.query(sql, params or [])
 
+    def _read(self, sql: str, params: list[Any] | None = None) -> list[Any]:
+        """Rows as the driver gives them (``sqlite3.Row``, psycopg's dict rows), read only by
+        column name: the rules read tens of thousands of rows and need no dict of each."""
+        return self.service.records(sql, params or [])
+
     def procurement_cover(
         self, consultations: list[str] | None = None
     ) -> tuple[list[Row], dict[tuple[str, str], str | None]]:
@@ -53,8 +58,8 @@ class ConsultationRecords:
             marks = ", ".join("?" for _ in consultations)
             query += f" WHERE p.consultation_id IN ({marks})"
             params += consultations
-        rows = self._q(query, params)
-        versions = self._q(cons.VERSIONS_SQL, [liaison])
+        rows = self._read(query, params)
+        versions = self._read(cons.VERSIONS_SQL, [liaison])
         return rows, cons.judge(rows, versions)
 
     def consultations(self, filters: dict[str, Any], limit: int, offset: int) -> list[Row]:

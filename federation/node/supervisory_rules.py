@@ -62,38 +62,42 @@ class Rules(ConsultationRecords):
         def administration() -> list[ex.Finding]:
             received = {
                 (r["country"], r["currency"]): int(r["amount_minor"])
-                for r in self._q(mx.RECEIVED_SQL)
+                for r in self._read(mx.RECEIVED_SQL)
             }
-            rows = self._q(mx.ADMINISTRATION_SQL)
+            rows = self._read(mx.ADMINISTRATION_SQL)
             return mx.administration_findings(rows, received, settings.administration_share)
 
         return {
             "procurement.without_concurring_consultation": procurements,
             "procurement.category_not_allowed": lambda: ex.category_findings(
-                self._q(ex.category_sql(ProcurementCategory))
+                self._read(ex.category_sql(ProcurementCategory))
             ),
             "specialist.departure_without_approval": lambda: ex.departure_findings(
-                self._q(ex.DEPARTURES_SQL, [liaison]), liaison
+                self._read(ex.DEPARTURES_SQL, [liaison]), liaison
             ),
-            "specialist.group_nomination": lambda: ex.group_findings(self._q(ex.GROUPS_SQL)),
-            "surplus.not_expansion": lambda: mx.surplus_findings(self._q(mx.ALLOCATIONS_SQL)),
+            "specialist.group_nomination": lambda: ex.group_findings(self._read(ex.GROUPS_SQL)),
+            "surplus.not_expansion": lambda: mx.surplus_findings(self._read(mx.ALLOCATIONS_SQL)),
             "transfer.exceeds_available_balance": lambda: mx.over_balance_findings(
-                self._q(mx.OVER_BALANCE_SQL)
+                self._read(mx.OVER_BALANCE_SQL)
             ),
             "transfer.single_signed": lambda: mx.single_signed_findings(
-                self._q(mx.SINGLE_SIGNED_SQL)
+                self._read(mx.SINGLE_SIGNED_SQL)
             ),
             "transfer.in_transit_too_long": lambda: mx.transit_findings(
-                self._q(mx.SENT_BEFORE_SQL, [cut]), as_of, limit
+                self._read(mx.SENT_BEFORE_SQL, [cut]), as_of, limit
             ),
             "transfer.difference_not_booked": lambda: mx.difference_findings(
-                self._q(mx.DIFFERENCE_SQL)
+                self._read(mx.DIFFERENCE_SQL)
             ),
             "period_report.disagrees_with_books": lambda: mx.report_findings(
-                self._q(mx.REPORTS_SQL)
+                self._read(mx.REPORTS_SQL)
             ),
-            "loan.counted_as_income": lambda: mx.loan_income_findings(self._q(mx.LOAN_INCOME_SQL)),
-            "pledge.counted_as_funds": lambda: mx.pledge_findings(self._q(mx.PLEDGE_RECEIPTS_SQL)),
+            "loan.counted_as_income": lambda: mx.loan_income_findings(
+                self._read(mx.LOAN_INCOME_SQL)
+            ),
+            "pledge.counted_as_funds": lambda: mx.pledge_findings(
+                self._read(mx.PLEDGE_RECEIPTS_SQL)
+            ),
             "administration.over_share": administration,
         }
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -19,11 +20,12 @@ from typing import TYPE_CHECKING, Any
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.errors import InvalidInput
+from federation.node.supervisory_consultations import agency_id
 from federation.node.supervisory_measures import where_clause
 from federation.node.supervisory_overview import Overview
-from federation.node.supervisory_rules import Rules, agency_id
+from federation.node.supervisory_rules import Rules
 from federation.node.supervisory_store import digest, rebuild
-from federation.persistence.database import Database
+from federation.persistence.database import Cursor, Database
 from projections.sql import Filter, filtered
 from projections.supervisory import NAME, Projector
 from projections.supervisory.convert import minor_text
@@ -89,6 +91,7 @@ class SupervisoryService:
         self.rules = Rules(self)
         self._cache: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self._reading = threading.local()
 
     def token(self) -> tuple[Any, ...]:
         """The state the answers are read from: every position of the projection and of the
@@ -125,17 +128,43 @@ class SupervisoryService:
     def liaison(self) -> str:
         return self.app.settings.liaison_node
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Run the queries of one answer in one read transaction (this thread's): they read one
+        state, and a dozen small reads do not each pay for a transaction. Nothing may write
+        inside it (an in-memory SQLite database makes a writer wait for its readers)."""
+        if getattr(self._reading, "cursor", None) is not None:
+            yield
+            return
+        with self.db.reading() as cursor:
+            self._reading.cursor = cursor
+            try:
+                yield
+            finally:
+                self._reading.cursor = None
+
+    def _rows(self, sql: str, params: list[Any] | tuple[Any, ...]) -> list[Any]:
+        cursor: Cursor | None = getattr(self._reading, "cursor", None)
+        if cursor is None:
+            with self.db.reading() as own:
+                own.execute(self.db.sql(sql), tuple(params))
+                return list(own.fetchall())
+        cursor.execute(self.db.sql(sql), tuple(params))
+        return list(cursor.fetchall())
+
+    def records(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[Any]:
+        """Rows as the driver gives them, to be read by column name only."""
+        return self._rows(sql, params)
+
     def query(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[dict[str, Any]]:
-        return self.db.query(sql, params)
+        return [dict(row) for row in self._rows(sql, params)]
 
     def raw(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """Rows as tuples, in the order the query selects (for the large reads)."""
-        with self.db.reading() as cursor:
-            cursor.execute(self.db.sql(sql), tuple(params))
-            return [
-                tuple(row.values()) if isinstance(row, dict) else tuple(row)
-                for row in cursor.fetchall()
-            ]
+        return [
+            tuple(row.values()) if isinstance(row, dict) else tuple(row)
+            for row in self._rows(sql, params)
+        ]
 
     # --- watermark ------------------------------------------------------------------------
 

@@ -8,13 +8,21 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from projections.supervisory.convert import Conversion, Converter, Rate, decompose, month_bounds
+from projections.supervisory.convert import (
+    Conversion,
+    Converter,
+    Rate,
+    decompose,
+    month_bounds,
+    month_of,
+)
 from projections.supervisory.flows import MEASURES
-from projections.supervisory.queries import MONTHS_SQL, TOTALS_SQL
+from projections.supervisory.queries import MONTH_SUMS_SQL, MONTHS_SQL, TOTALS_SQL
 
 if TYPE_CHECKING:
     from federation.node.supervisory import SupervisoryService
 
+ONE_DAY = timedelta(days=1)
 Measures = dict[tuple[str, str, str], int]  # (country, currency, measure) -> minor units
 
 
@@ -54,26 +62,24 @@ class Gatherer:
         filters, params = where_clause([("country", country), ("currency", code)], " AND ")
         split: set[tuple[str, str]] = set()
         if months:
-            query = MONTHS_SQL.format(filters=filters)
-            whole: dict[tuple[str, str], list[int]] = {}
-            for country_, code_, month, *amounts in self.service.raw(query, [*months, *params]):
-                held = whole.get((country_, code_))
-                whole[(country_, code_)] = (
-                    amounts if held is None else [a + b for a, b in zip(held, amounts, strict=True)]
-                )
-                if converter is None or converter.whole_month(code_, month):
-                    if converter is not None:
-                        converter.add_month(country_, code_, month, amounts)
-                else:
-                    split.add((code_, month))
-            for (country_, code_), amounts in whole.items():
+            for country_, code_, *amounts in self.service.raw(
+                MONTH_SUMS_SQL.format(filters=filters), [*months, *params]
+            ):
                 for measure, minor in zip(MEASURES, amounts, strict=True):
                     if minor:
                         out[(country_, code_, measure)] += int(minor)
+            if converter is not None:
+                query = MONTHS_SQL.format(filters=filters)
+                for country_, code_, month, *amounts in self.service.raw(query, [*months, *params]):
+                    if converter.whole_month(code_, month):
+                        converter.add_month(country_, code_, month, amounts)
+                    else:
+                        split.add((code_, month))
         codes = [code] if code else self._currencies()
         for first, last in days:
-            for low, high in self._pieces(first, last, codes, converter):
-                for country_, code_, measure, minor in self._sums(low, high, codes, country):
+            rest = self._by_complement(first, last, codes, country, converter, out)
+            for low, high in self._pieces(first, last, rest, converter):
+                for country_, code_, measure, minor in self._sums(low, high, rest, country):
                     out[(country_, code_, measure)] += int(minor)
                     if converter is not None:
                         converter.add_day(country_, code_, measure, low, int(minor))
@@ -83,6 +89,51 @@ class Gatherer:
                 for country_, code_, measure, minor in self._sums(low, high, [each], country):
                     converter.add_day(country_, code_, measure, low, int(minor))
         return out
+
+    def _by_complement(
+        self,
+        first: date,
+        last: date,
+        codes: list[str],
+        country: str | None,
+        converter: Converter | None,
+        out: Measures,
+    ) -> list[str]:
+        """Add most of a month as the whole month less the days around first..last.
+
+        A month's row is the sum of its days (the writer adds both in one transaction), so
+        March 5th to 31st is March less its first four days: a few days are read instead of
+        most of the month. Only for the currencies that take one rate the whole month (the
+        month and its days convert alike); returns the currencies left to add day by day.
+        """
+        month = month_of(first)
+        start, end = month_bounds(month)
+        around = [(a, b) for a, b in ((start, first - ONE_DAY), (last + ONE_DAY, end)) if a <= b]
+        outside = sum((b - a).days + 1 for a, b in around)
+        if month_of(last) != month or outside >= (last - first).days + 1:
+            return codes
+        whole = [c for c in codes if converter is None or converter.whole_month(c, month)]
+        if not whole:
+            return codes
+        marks = ", ".join("?" for _ in whole)
+        also, params = where_clause([("country", country)], " AND ")
+        query = MONTHS_SQL.format(filters=f" AND currency IN ({marks}){also}")
+        piece: Measures = defaultdict(int)
+        for country_, code_, _, *amounts in self.service.raw(
+            query, [month, month, *whole, *params]
+        ):
+            for measure, minor in zip(MEASURES, amounts, strict=True):
+                if minor:
+                    piece[(country_, code_, measure)] += int(minor)
+        for low, high in around:
+            for country_, code_, measure, minor in self._sums(low, high, whole, country):
+                piece[(country_, code_, measure)] -= int(minor)
+        for (country_, code_, measure), minor in piece.items():
+            if minor:
+                out[(country_, code_, measure)] += minor
+                if converter is not None:
+                    converter.add_day(country_, code_, measure, first, minor)
+        return [c for c in codes if c not in whole]
 
     def _totals(self, country: str | None, code: str | None) -> Measures:
         out: Measures = defaultdict(int)

@@ -96,8 +96,19 @@ class Overview:
     ) -> dict[str, Any]:
         converter = None
         if reporting:
-            rates = self.measures.rates(reporting)
+            rates = self.measures.rates(reporting)  # catches the rates up: before the snapshot
             converter = Converter(reporting, rates, age, tuple(MEASURES))
+        with self.service.snapshot():
+            return self._answer(since, until, country, currency, converter)
+
+    def _answer(
+        self,
+        since: date | None,
+        until: date | None,
+        country: str | None,
+        currency: str | None,
+        converter: Converter | None,
+    ) -> dict[str, Any]:
         measures = self.measures.gather(since, until, country, currency, converter)
         conversion = converter.result() if converter else None
         per_country: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cache
+from itertools import repeat
+from operator import add, mul
 from typing import Any
 
 from domain.money import currency as currency_of
@@ -49,6 +51,7 @@ def month_of(day: date) -> str:
     return day.isoformat()[:7]
 
 
+@cache
 def month_bounds(month: str) -> tuple[date, date]:
     """The first and last day of a month written '1922-03'."""
     first = date.fromisoformat(f"{month}-01")
@@ -97,8 +100,12 @@ class Converter:
     _spans: dict[str, list[Span]] = field(default_factory=dict)
     _starts: dict[str, list[date]] = field(default_factory=dict)
     _days: dict[tuple[Any, str, str, int], int] = field(default_factory=lambda: defaultdict(int))
-    _vectors: dict[tuple[Any, str, int], list[int]] = field(default_factory=dict)
     _months: dict[tuple[str, str], int] = field(default_factory=dict)
+    # Whole months are multiplied out as they arrive: per (subject, power of ten) the sums of
+    # minor units times rate digits, per measure; what has no rate, and the spans used.
+    _scaled: dict[tuple[Any, int], list[int]] = field(default_factory=dict)
+    _unrated: dict[tuple[Any, str, str, int], int] = field(default_factory=lambda: defaultdict(int))
+    _used: dict[tuple[str, int], Span] = field(default_factory=dict)
 
     def spans_of(self, code: str) -> list[Span]:
         """The spans of currency ``code`` (one span of rate 1 for the reporting currency)."""
@@ -131,13 +138,21 @@ class Converter:
 
     def add_month(self, subject: Any, code: str, month: str, amounts: Sequence[int]) -> None:
         """Add a whole month's amounts, one per measure of ``measures``."""
-        key = (subject, code, self._month(code, month))
-        held = self._vectors.get(key)
+        index = self._month(code, month)
+        span = self._spans[code][index]
+        if span.rate is None:
+            for measure, minor in zip(self.measures, amounts, strict=True):
+                if minor:
+                    self._unrated[(subject, code, measure, index)] += minor
+            return
+        digits, shift = _scale(span.rate.rate, code)
+        held = self._scaled.get((subject, shift))
         if held is None:
-            self._vectors[key] = list(amounts)
+            self._scaled[(subject, shift)] = [minor * digits for minor in amounts]
         else:
-            for n, minor in enumerate(amounts):
-                held[n] += minor
+            held[:] = map(add, held, map(mul, amounts, repeat(digits)))
+        if code != self.reporting and (code, index) not in self._used and any(amounts):
+            self._used[(code, index)] = span
 
     def add_day(self, subject: Any, code: str, measure: str, day: date, minor: int) -> None:
         """Add a day's amount."""
@@ -145,22 +160,8 @@ class Converter:
 
     def result(self) -> Conversion:
         """The converted sums per (subject, measure), the rates used and what could not convert."""
-        width = len(self.measures)
-        scaled: dict[tuple[Any, int], list[int]] = {}
-        unconverted: dict[tuple[Any, str, str, int], int] = defaultdict(int)
-        used: dict[tuple[str, int], Span] = {}
-        for (subject, code, index), amounts in self._vectors.items():
-            span = self._spans[code][index]
-            if span.rate is None:
-                for measure, minor in zip(self.measures, amounts, strict=True):
-                    if minor:
-                        unconverted[(subject, code, measure, index)] += minor
-                continue
-            digits, shift = _scale(span.rate.rate, code)
-            held = scaled.setdefault((subject, shift), [0] * width)
-            scaled[(subject, shift)] = [h + m * digits for h, m in zip(held, amounts, strict=True)]
-            if code != self.reporting and any(amounts):
-                used[(code, index)] = span
+        unconverted: dict[tuple[Any, str, str, int], int] = defaultdict(int, self._unrated)
+        used = dict(self._used)
         converted: dict[tuple[Any, str], Decimal] = defaultdict(Decimal)
         for (subject, code, measure, index), minor in self._days.items():
             span = self._spans[code][index]
@@ -171,7 +172,7 @@ class Converter:
                 converted[(subject, measure)] += Decimal(minor * digits).scaleb(shift)
                 if code != self.reporting:
                     used[(code, index)] = span
-        for (subject, shift), sums in scaled.items():
+        for (subject, shift), sums in self._scaled.items():
             for measure, value in zip(self.measures, sums, strict=True):
                 if value:
                     converted[(subject, measure)] += Decimal(value).scaleb(shift)

@@ -149,6 +149,12 @@ MONTHS_SQL = (
     f"SELECT country, currency, month, {', '.join(MONTH_COLUMNS)} FROM sv_months "
     "WHERE month >= ? AND month <= ?{filters}"
 )
+# The same months summed per country and currency (the figures in their own currencies).
+MONTH_SUMS_SQL = (
+    f"SELECT country, currency, {', '.join(f'SUM({c}) AS {c}' for c in MONTH_COLUMNS)} "
+    "FROM sv_months "
+    "WHERE month >= ? AND month <= ?{filters} GROUP BY country, currency"
+)
 COMMITTEES_SQL = "SELECT country, name, national_section, constituted_on FROM sv_committees"
 CONTRIBUTORS_SQL = (
     "SELECT organisation_type, COUNT(*) AS contributors FROM sv_contributors "
@@ -207,7 +213,7 @@ LEFT JOIN supervisory_syncs AS s ON s.upstream = e.upstream
 WHERE e.projection = 'ingested'
 ORDER BY e.upstream
 """
-EVENT_SQL = (
-    "SELECT position, topic FROM ingested_entries "
-    "WHERE originator_id = ? AND originator_version = ? AND upstream = ?"
+EVENTS_SQL = (
+    "SELECT upstream, originator_id, originator_version, position, topic FROM ingested_entries "
+    "WHERE originator_id IN ({marks})"
 )

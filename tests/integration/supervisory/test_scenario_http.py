@@ -248,6 +248,22 @@ def test_a_period_counts_only_its_value_dates(federation: Federation) -> None:
     assert converted(view)["DE"]["committed"] == "600.00"
 
 
+def test_most_of_a_month_counts_the_days_it_covers(federation: Federation) -> None:
+    # January 1922 takes one rate of the paper mark (0.0030 from the 1st): the days of a period
+    # that covers most of it are the month less the days around them.
+    def january(since: str) -> tuple[str, str]:
+        params: dict[str, str | int] = {"from": since, "to": "1922-01-31", "country": "DE"}
+        view = ok(federation.http.get("/v1/supervisory/overview", params=params | WHOLE_YEAR))
+        lines = native(view)
+        received = lines["DE XPM"]["received"] if "DE XPM" in lines else "0.00"
+        return received, converted(view).get("DE", {}).get("received") or "0.00"
+
+    # 400,000 received on 10 January.
+    assert january("1922-01-05") == ("400000.00", "1200.00")
+    assert january("1922-01-10") == ("400000.00", "1200.00")
+    assert january("1922-01-11") == ("0.00", "0.00")
+
+
 def test_funds_in_transit_with_their_age(federation: Federation) -> None:
     april = ok(federation.http.get("/v1/supervisory/in-transit", params={"as_of": "1922-04-10"}))
     assert [(t["recipient"], t["amount"], t["age_days"]) for t in april["items"]] == [

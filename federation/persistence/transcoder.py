@@ -1,0 +1,59 @@
+"""The library's JSON transcoding, byte for byte, written by orjson on the hot path.
+
+Stored event bytes are signed into the node's log and read by other nodes, so the format must
+not move: an event's state is encoded exactly as eventsourcing's ``JSONTranscoder`` does (the
+``{"_type_": name, "_data_": ...}`` wrapping of registered types, compact separators, UTF-8 text).
+What changes is who writes the JSON. The plain values and registered types are turned into
+dicts, lists and strings in one pass, then orjson writes them; anything the pass does not know
+for certain how the library would write (floats, integers beyond 64 bits, keys that are not
+text, unregistered types) is handed back to the library's encoder whole, so its bytes and its
+errors are the library's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from eventsourcing.persistence import JSONTranscoder
+
+
+class _NotPlain(Exception):
+    """A value the fast path leaves to the library's encoder."""
+
+
+class OrjsonTranscoder(JSONTranscoder):
+    """``JSONTranscoder`` with the same bytes out, several times faster to encode."""
+
+    def encode(self, obj: Any) -> bytes:
+        try:
+            return orjson.dumps(self._plain(obj))
+        except (_NotPlain, TypeError, RecursionError):
+            # orjson raises TypeError for what it refuses (an integer beyond 64 bits, a key
+            # that is not exactly text); a cycle is the library's to report.
+            return super().encode(obj)
+
+    def _plain(self, o: Any) -> Any:
+        # The order of the checks is the stdlib encoder's: the JSON kinds (and their
+        # subclasses) first, the registered transcodings only for what is none of them.
+        kind = type(o)
+        if kind is str or kind is int or kind is bool or o is None:
+            return o
+        if kind is dict:
+            return {key: self._plain(value) for key, value in o.items()}
+        if kind is list or kind is tuple:
+            return [self._plain(value) for value in o]
+        if isinstance(o, str):
+            return str.__str__(o)  # a text enum: the stdlib writes its text
+        if isinstance(o, int):
+            return int.__int__(o)  # an integer enum: the stdlib writes its number
+        if isinstance(o, dict):
+            return {key: self._plain(value) for key, value in o.items()}
+        if isinstance(o, (list, tuple)):
+            return [self._plain(value) for value in o]
+        if isinstance(o, float):
+            raise _NotPlain  # the two encoders may write a float differently (1e+16, 1e16)
+        transcoding = self.types.get(kind)
+        if transcoding is None:
+            raise _NotPlain
+        return {"_type_": transcoding.name, "_data_": self._plain(transcoding.encode(o))}

@@ -1,0 +1,118 @@
+"""The orjson transcoder writes exactly the bytes eventsourcing's JSONTranscoder writes."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import IntEnum
+from typing import Any
+from uuid import UUID
+
+import pytest
+from eventsourcing.persistence import (
+    DatetimeAsISO,
+    DecimalAsStr,
+    JSONTranscoder,
+    TranscodingNotRegisteredError,
+    UUIDAsHex,
+)
+from hypothesis import given
+from hypothesis import strategies as st
+
+from domain.committee import OrganisationType
+from domain.money import Money
+from domain.pledge import Instalment
+from domain.roles import Actor, Role
+from federation.node.transcodings import VALUE_OBJECTS
+from federation.persistence.transcoder import OrjsonTranscoder
+
+
+class Priority(IntEnum):
+    URGENT = 1
+
+
+def registered(transcoder: JSONTranscoder) -> JSONTranscoder:
+    for transcoding in [UUIDAsHex(), DecimalAsStr(), DatetimeAsISO(), *VALUE_OBJECTS]:
+        transcoder.register(transcoding)
+    return transcoder
+
+
+LIBRARY = registered(JSONTranscoder())
+FAST = registered(OrjsonTranscoder())
+
+money = st.builds(
+    lambda cents, code: Money(Decimal(cents).scaleb(-2), code),
+    st.integers(min_value=1, max_value=10**15),
+    st.sampled_from(["USD", "FRF", "XPM"]),
+)
+leaves = (
+    st.none()
+    | st.booleans()
+    | st.integers()  # beyond 64 bits too: left to the library
+    | st.floats()  # NaN, inf, 1e+16: left to the library
+    | st.text()  # control characters, line separators, astral planes
+    | st.uuids()
+    | st.dates()
+    | st.datetimes(timezones=st.just(UTC))
+    | st.decimals(allow_nan=False, places=4)
+    | money
+    | st.builds(Actor, st.text().map("Delegate {}".format), st.sampled_from(Role))
+    | st.sampled_from(OrganisationType)
+    | st.just(Priority.URGENT)
+    | st.builds(Instalment, st.dates(), money)
+)
+values = st.recursive(
+    leaves,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@given(st.dictionaries(st.text(max_size=12), values, max_size=8))
+def test_same_bytes_as_the_library_for_any_event_state(state: dict[str, Any]) -> None:
+    assert FAST.encode(state) == LIBRARY.encode(state)
+    assert FAST.decode(FAST.encode(state)) == LIBRARY.decode(LIBRARY.encode(state))
+
+
+def test_a_cash_receipt_state_byte_for_byte() -> None:
+    state = {
+        "timestamp": datetime(1922, 1, 5, 10, 30, tzinfo=UTC),
+        "originator_topic": "domain.receipt:CashReceipt",
+        "actor": Actor("Alfred Wagenknecht", Role.TREASURER),
+        "campaign_id": UUID("b5b74058-db5e-5827-8df8-1f2d4c37d77d"),
+        "contributor": "Métallurgistes de Saint-Étienne",
+        "organisation_type": OrganisationType.TRADE_UNION,
+        "amount": Money.of("2.25", "USD"),
+        "value_date": date(1922, 1, 5),
+        "pledge_id": None,
+    }
+    assert (
+        FAST.encode(state)
+        == (
+            '{"timestamp":{"_type_":"datetime_iso","_data_":"1922-01-05T10:30:00+00:00"},'
+            '"originator_topic":"domain.receipt:CashReceipt",'
+            '"actor":{"_type_":"actor","_data_":["Alfred Wagenknecht","treasurer"]},'
+            '"campaign_id":{"_type_":"uuid_hex","_data_":"b5b74058db5e58278df81f2d4c37d77d"},'
+            '"contributor":"Métallurgistes de Saint-Étienne","organisation_type":"trade_union",'
+            '"amount":{"_type_":"money","_data_":"2.25 USD"},'
+            '"value_date":{"_type_":"date_iso","_data_":"1922-01-05"},"pledge_id":null}'
+        ).encode()
+    )
+
+
+def test_keys_that_are_not_text_are_written_as_the_library_writes_them() -> None:
+    state = {1: "one", None: "none", OrganisationType.COOPERATIVE: "enum key"}
+    assert (
+        FAST.encode(state)
+        == LIBRARY.encode(state)
+        == (b'{"1":"one","null":"none","cooperative":"enum key"}')
+    )
+
+
+def test_an_unregistered_type_is_refused_as_the_library_refuses_it() -> None:
+    with pytest.raises(TranscodingNotRegisteredError, match="not serializable"):
+        FAST.encode({"when": object()})

@@ -13,11 +13,9 @@ from federation.api.app import create_app
 from federation.api.users import UserBook
 from federation.node.international import InternationalApplication
 from federation.settings import NodeKind, Settings
-from tests.e2e.browser.test_dashboard import PASSWORD, browser, log_in, shot
+from tests.e2e.browser.conftest import PASSWORD, log_in, shot
 from tests.integration.audit.history import fill
 from tests.support.servers import serving
-
-__all__ = ["browser"]  # the module's Chromium, shared with the dashboard's tests
 
 
 @pytest.fixture

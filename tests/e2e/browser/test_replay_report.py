@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from tests.e2e.browser.test_dashboard import ARTIFACTS, CHROMIUM, FLAGS
+from tests.e2e.browser.conftest import ARTIFACTS, CHROMIUM, FLAGS
 from tests.integration.audit.history import History, build
 
 

@@ -128,7 +128,12 @@ class Follower:
                 )
             try:
                 return verify_page(
-                    state, page, self.peer.verifier, self._held_leaf, self.client.consistency
+                    state,
+                    page,
+                    self.peer.verifier,
+                    self._held_leaf,
+                    self.client.consistency,
+                    self._held_root,
                 )
             except ForkSuspected:
                 if attempt == 2:
@@ -153,6 +158,22 @@ class Follower:
             bytes(row["state"]),
         )
         return merkle.leaf_hash(entry)
+
+    def _held_root(self, size: int) -> bytes:
+        """The root of the first ``size`` entries held (from their kept leaf hashes)."""
+        tree = merkle.CompactRange()
+        with self.app.db.reading() as cursor:
+            cursor.execute(
+                self.app.db.sql(
+                    "SELECT position, leaf FROM ingested_entries "
+                    "WHERE upstream = ? AND position <= ? ORDER BY position"
+                ),
+                (self.upstream, size),
+            )
+            for row in cursor.fetchall():
+                leaf = row["leaf"]
+                tree.extend([bytes(leaf) if leaf else self._held_leaf(int(row["position"]))])
+        return tree.root()
 
     def _apply(self, state: FollowerState, verified: Verified) -> FollowerState:
         checkpoint = verified.checkpoint
@@ -267,11 +288,38 @@ def status_row(state: FollowerState) -> dict[str, Any]:
         "lag": max(state.head - state.size, 0),
         "last_success": state.last_success,
         "last_attempt": state.last_attempt,
-        "verification": "quarantined"
-        if state.quarantined
-        else ("verified" if state.checkpoint else "none yet"),
+        "verification": verification(state),
         "status": state.status,
         "reason": state.reason,
         "last_error": state.last_error,
         "cosigned": state.cosigned,
     }
+
+
+# What a rejected page is called in the status, by the error the follower recorded.
+REJECTIONS = {
+    "SignatureRejected": "signature rejected",
+    "StaleCheckpoint": "stale checkpoint",
+    "PageRejected": "page rejected",
+    "MalformedPage": "page rejected",
+}
+
+
+def verification(state: FollowerState) -> str:
+    """How the last answer of the upstream checked out, in a word or two."""
+    if state.quarantined:
+        return "quarantined"
+    kind = (state.last_error or "").partition(":")[0]
+    if kind in REJECTIONS:
+        return REJECTIONS[kind]
+    return "verified" if state.checkpoint else "none yet"
+
+
+def exit_code(rows: list[dict[str, Any]]) -> int:
+    """``aidfed status``'s exit code: 3 if an upstream is quarantined, 4 if an upstream's last
+    page was rejected (bad signature, replayed or malformed), else 0."""
+    if any(r["status"] == QUARANTINED for r in rows):
+        return 3
+    if any(r["verification"] in REJECTIONS.values() for r in rows):
+        return 4
+    return 0

@@ -1,10 +1,13 @@
 """Verifying a page of another node's log against a checkpoint signed by its pinned key.
 
 Two kinds of failure, told apart because they call for different answers:
-- ``PageRejected``: this answer cannot be trusted (a gap, a bad leaf, a page that does not add
-  up to the signed root). Nothing is applied; the follower asks again later.
-- ``ForkSuspected``: the upstream contradicts what it signed before (a smaller tree, another
-  root for a size already held, a key that is not the pinned one). If a fresh answer says the
+- ``PageRejected``: this answer cannot be trusted (a gap, a bad leaf, a note whose signature
+  does not verify with the pinned key, an older checkpoint served again). Nothing is applied;
+  the follower asks again later and reports the rejection in its status. Anyone on the wire can
+  produce these, so they never quarantine an upstream.
+- ``ForkSuspected``: a note validly signed by the pinned key contradicts what the upstream
+  signed before (another root for a size already held, a smaller tree whose root differs from
+  the held prefix, entries that do not add up to its signed root). If a fresh answer says the
   same, the follower quarantines the upstream and keeps both signed notes as evidence.
 """
 
@@ -23,6 +26,14 @@ from federation.sync.state import FollowerState
 
 class PageRejected(Exception):
     """This page cannot be applied; ask again."""
+
+
+class SignatureRejected(PageRejected):
+    """The note is not signed by the pinned key for the pinned origin (forged or damaged)."""
+
+
+class StaleCheckpoint(PageRejected):
+    """An older checkpoint, consistent with what is held, served again (a replay or a backup)."""
 
 
 class ForkSuspected(Exception):
@@ -44,9 +55,10 @@ def open_signed(note: str, verifier: NoteVerifier) -> Checkpoint:
     try:
         checkpoint, _ = open_checkpoint(note, [verifier])
     except NoteError as error:
-        raise ForkSuspected(f"the checkpoint is not signed by the pinned key: {error}") from None
+        reason = f"the checkpoint is not signed by the pinned key: {error}"
+        raise SignatureRejected(reason) from None
     if checkpoint.origin != verifier.name:
-        raise ForkSuspected(f"checkpoint origin {checkpoint.origin!r} is not {verifier.name!r}")
+        raise SignatureRejected(f"checkpoint origin {checkpoint.origin!r} is not {verifier.name!r}")
     return checkpoint
 
 
@@ -56,19 +68,18 @@ def verify_page(
     verifier: NoteVerifier,
     held_leaf: Callable[[int], bytes],
     prove: Callable[[int, int], list[bytes]],
+    held_root: Callable[[int], bytes],
 ) -> Verified:
     """Check a served page against its signed checkpoint and against what is already held.
 
     ``held_leaf(position)`` is the leaf hash of an entry held here; ``prove(m, n)`` fetches the
-    upstream's consistency proof between its sizes m and n.
+    upstream's consistency proof between its sizes m and n; ``held_root(m)`` is the root of the
+    first m entries held here.
     """
     checkpoint = open_signed(page.checkpoint, verifier)
     held = merkle.CompactRange.from_bytes(state.compact) if state.compact else merkle.CompactRange()
     if checkpoint.size < state.size:
-        raise ForkSuspected(
-            f"the upstream's tree shrank from {state.size} to {checkpoint.size} entries "
-            "(restored from an older backup?)"
-        )
+        _check_older(state, checkpoint, held_root)
     if checkpoint.size == state.size and checkpoint.root != held.root():
         raise ForkSuspected(f"another root for the {state.size} entries already held")
     for served in page.entries:
@@ -87,6 +98,19 @@ def verify_page(
     extended.extend(e.leaf for e in entries if e.leaf is not None)
     _check_covered(extended, checkpoint, prove)
     return Verified(checkpoint, page.checkpoint, entries, extended)
+
+
+def _check_older(
+    state: FollowerState, checkpoint: Checkpoint, held_root: Callable[[int], bytes]
+) -> None:
+    """A smaller signed tree: a replay if it agrees with the held prefix, else a fork."""
+    shrank = f"the upstream's tree shrank from {state.size} to {checkpoint.size} entries"
+    if checkpoint.root != held_root(checkpoint.size):
+        raise ForkSuspected(f"{shrank}, with another root than the entries held")
+    raise StaleCheckpoint(
+        f"{shrank}: an older checkpoint served again (a replay, or a node restored from a "
+        "backup); nothing applied"
+    )
 
 
 def _entry(upstream: str, position: int, data: bytes) -> RemoteEntry:

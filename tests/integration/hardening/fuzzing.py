@@ -129,8 +129,10 @@ def fuzz_every_operation(node: FuzzedNode) -> FuzzReport:
     return report
 
 
-def _first_lines(error: Exception) -> str:
+def _first_lines(error: BaseException) -> str:
     """The failure's name and its reproducing request, without the server's traceback."""
     lines = [line.strip(" |") for line in str(error).splitlines() if line.strip(" |")]
     keep = [line for line in lines if line.startswith(("- ", "[", "curl"))]
-    return f"{type(error).__name__}: " + " / ".join(keep or lines[:3])[:1500]
+    text = f"{type(error).__name__}: " + " / ".join(keep or lines[:3])
+    inner = getattr(error, "exceptions", ())  # a group (flaky, several failures): say what
+    return (text + "".join(f" <{_first_lines(e)}>" for e in inner))[:3000]

@@ -11,7 +11,6 @@ from typing import Any
 import httpx
 import pytest
 
-from domain.committee import OrganisationType
 from federation.api.ops import MAX_REQUEST_BYTES
 from federation.node.committee import CommitteeApplication
 from federation.node.international import InternationalApplication
@@ -20,7 +19,6 @@ from federation.settings import NodeKind, Settings
 from federation.sync.peers import new_token
 from tests.integration.hardening.fuzzing import FuzzedNode, fuzzed_node
 from tests.integration.supervisory import world
-from tests.support import liaison_story as story
 from tests.support.relay import relay
 
 INJECTIONS = [
@@ -40,11 +38,6 @@ def bearer(token: str) -> dict[str, str]:
 def committee(tmp_path: Path) -> Iterator[FuzzedNode]:
     with fuzzed_node(NodeKind.COMMITTEE, tmp_path) as node:
         yield node
-
-
-def recorded(node: FuzzedNode) -> int:
-    with httpx.Client(base_url=node.base, headers=bearer(node.tokens[1])) as http:
-        return int(http.get("/metrics").text.count("\n"))  # any answer: the node is up
 
 
 # --- request size and page limits -----------------------------------------------------------
@@ -128,17 +121,13 @@ def supervised(tmp_path: Path) -> Iterator[FuzzedNode]:
         return Settings(node_id=node_id, kind=kind, data_dir=tmp_path / node_id, database="sqlite")
 
     intl = InternationalApplication(settings("INTL", NodeKind.INTERNATIONAL))
-    sources = [
-        CommitteeApplication(settings("DE")),
-        CommitteeApplication(settings("FR")),
-        CommitteeApplication(settings("US")),
-        LiaisonApplication(settings("RU-LIAISON", NodeKind.LIAISON)),
-    ]
+    de, fr, us = (CommitteeApplication(settings(c)) for c in ("DE", "FR", "US"))
+    liaison = LiaisonApplication(settings("RU-LIAISON", NodeKind.LIAISON))
     world.rates(intl)
-    world.germany(sources[0], intl)
-    world.france(sources[1], intl)
-    world.united_states(sources[2], sources[3])
-    for source in sources:
+    world.germany(de, intl)
+    world.france(fr, intl)
+    world.united_states(us, liaison)
+    for source in (de, fr, us, liaison):
         relay(source, intl)
         source.close()
     intl.close()
@@ -251,6 +240,3 @@ def test_a_committee_receipt_is_unharmed_by_injection_in_its_own_lists(
             answer = asking(http, committee, path, {"limit": "1; DROP TABLE books_receipts"})
             assert answer.status_code == 422, answer.text
             assert asking(http, committee, path, {}).status_code == 200
-
-
-__all__ = ["OrganisationType", "story"]

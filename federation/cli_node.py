@@ -23,9 +23,9 @@ from federation.node.base import NodeApplication
 from federation.settings import NodeKind, Settings
 from federation.signedlog.keys import load_or_create_key
 from federation.signedlog.note import NoteSigner
-from federation.sync.follower import exit_code, status_row
 from federation.sync.peers import Peer, PeerBook, digest, new_token
 from federation.sync.runner import followed, make_follower
+from federation.sync.status import exit_code, status_row
 
 console = Console()
 node_app = typer.Typer(help="Create and run a node.")

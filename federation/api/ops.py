@@ -13,7 +13,7 @@ from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from federation.api.errors import error_response
-from federation.sync.follower import status_row
+from federation.sync.status import status_row
 
 MAX_REQUEST_BYTES = 10_000_000
 router = APIRouter(tags=["node"])

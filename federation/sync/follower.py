@@ -14,7 +14,6 @@ import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Any
 
 from domain.errors import InvalidInput
 from federation.node.base import NodeApplication
@@ -25,7 +24,15 @@ from federation.signedlog.note import Cosigner
 from federation.sync.client import FeedClient, PeerRefused, PeerUnavailable, ServedPage, backoff
 from federation.sync.peers import Peer
 from federation.sync.state import QUARANTINED, FollowerState, now
-from federation.sync.verify import ForkSuspected, PageRejected, Verified, verify_page
+from federation.sync.verify import (
+    ForkSuspected,
+    PageRejected,
+    UnprovenFork,
+    Verified,
+    open_signed,
+    remote_entry,
+    verify_page,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -135,11 +142,43 @@ class Follower:
                     self.client.consistency,
                     self._held_root,
                 )
+            except UnprovenFork as fork:
+                self._evidence_note = page.checkpoint
+                self._prove_fork(state, page, fork)
             except ForkSuspected:
                 if attempt == 2:
                     self._evidence_note = page.checkpoint
                     raise
         raise AssertionError("unreachable")
+
+    def _prove_fork(self, state: FollowerState, page: ServedPage, fork: UnprovenFork) -> None:
+        """Re-read the upstream's log up to the served checkpoint: a fork only if its own entries
+        add up to the root it signed and differ from those held; else the page was damaged."""
+        signed = open_signed(page.checkpoint, self.peer.verifier)
+        held = merkle.CompactRange.from_bytes(state.compact) if state.compact else None
+        tree, prefix, after = merkle.CompactRange(), None, 0
+        for _ in range(signed.size // self.page_size + 2):  # bounded: pages of the signed tree
+            if after >= signed.size:
+                break
+            served = self.client.entries(after, min(self.page_size, signed.size - after))
+            if not served.entries:
+                break
+            for item in served.entries:
+                entry = remote_entry(self.upstream, after + 1, item.entry)
+                tree.extend([merkle.leaf_hash(item.entry)])
+                after = entry.position
+                prefix = tree.root() if after == state.size else prefix
+        if after != signed.size or tree.root() != signed.root:
+            raise PageRejected(
+                f"{fork}; re-read in full, the upstream's entries do not add up to its signed "
+                "root either: the answers were damaged on the way"
+            )
+        if held is None or prefix == held.root():
+            raise PageRejected(f"{fork}; re-read in full, the upstream's log extends what is held")
+        raise ForkSuspected(
+            f"{fork}: proven, the upstream's own entries 1..{signed.size} add up to its signed "
+            f"root and differ from the {state.size} held"
+        )
 
     def _held_leaf(self, position: int) -> bytes:
         rows = self.app.db.query(
@@ -277,49 +316,3 @@ class Follower:
                 stop.wait(backoff(failures, base=0.5, cap=30))
             else:
                 failures = 0
-
-
-def status_row(state: FollowerState) -> dict[str, Any]:
-    """One upstream's sync status as plain data (for ``aidfed status`` and the API)."""
-    return {
-        "upstream": state.upstream,
-        "cursor": state.size,
-        "upstream_head": state.head,
-        "lag": max(state.head - state.size, 0),
-        "last_success": state.last_success,
-        "last_attempt": state.last_attempt,
-        "verification": verification(state),
-        "status": state.status,
-        "reason": state.reason,
-        "last_error": state.last_error,
-        "cosigned": state.cosigned,
-    }
-
-
-# What a rejected page is called in the status, by the error the follower recorded.
-REJECTIONS = {
-    "SignatureRejected": "signature rejected",
-    "StaleCheckpoint": "stale checkpoint",
-    "PageRejected": "page rejected",
-    "MalformedPage": "page rejected",
-}
-
-
-def verification(state: FollowerState) -> str:
-    """How the last answer of the upstream checked out, in a word or two."""
-    if state.quarantined:
-        return "quarantined"
-    kind = (state.last_error or "").partition(":")[0]
-    if kind in REJECTIONS:
-        return REJECTIONS[kind]
-    return "verified" if state.checkpoint else "none yet"
-
-
-def exit_code(rows: list[dict[str, Any]]) -> int:
-    """``aidfed status``'s exit code: 3 if an upstream is quarantined, 4 if an upstream's last
-    page was rejected (bad signature, replayed or malformed), else 0."""
-    if any(r["status"] == QUARANTINED for r in rows):
-        return 3
-    if any(r["verification"] in REJECTIONS.values() for r in rows):
-        return 4
-    return 0

@@ -40,6 +40,11 @@ class ForkSuspected(Exception):
     """The upstream contradicts its own signed history (or signs with another key)."""
 
 
+class UnprovenFork(ForkSuspected):
+    """The entries served contradict what is held, but entries are not signed: only the
+    upstream's whole log, adding up to its signed root, can prove (or clear) it."""
+
+
 @dataclass(frozen=True, slots=True)
 class Verified:
     """A page that checked out: the checkpoint, the entries to apply and the new compact range."""
@@ -86,7 +91,7 @@ def verify_page(
         if served.position <= state.size and merkle.leaf_hash(served.entry) != held_leaf(
             served.position
         ):
-            raise ForkSuspected(
+            raise UnprovenFork(
                 f"entry {served.position} differs from the one held since it was synced"
             )
     fresh = [s for s in page.entries if s.position > state.size]
@@ -94,7 +99,7 @@ def verify_page(
     if [s.position for s in fresh] != expected:
         raise PageRejected(f"the page does not continue at position {state.size + 1}")
     extended = held.copy()
-    entries = [_entry(state.upstream, s.position, s.entry) for s in fresh]
+    entries = [remote_entry(state.upstream, s.position, s.entry) for s in fresh]
     extended.extend(e.leaf for e in entries if e.leaf is not None)
     _check_covered(extended, checkpoint, prove)
     return Verified(checkpoint, page.checkpoint, entries, extended)
@@ -113,7 +118,8 @@ def _check_older(
     )
 
 
-def _entry(upstream: str, position: int, data: bytes) -> RemoteEntry:
+def remote_entry(upstream: str, position: int, data: bytes) -> RemoteEntry:
+    """The served bytes as an entry of ``upstream`` at ``position`` (else the page is rejected)."""
     try:
         entry = decode(data)
     except EntryError as error:
@@ -132,7 +138,7 @@ def _check_covered(
         raise PageRejected(f"{extended.size} entries, but the checkpoint covers {checkpoint.size}")
     if extended.size == checkpoint.size:
         if extended.root() != checkpoint.root:
-            raise ForkSuspected("the entries do not add up to the signed root")
+            raise UnprovenFork("the entries do not add up to the signed root")
         return
     if extended.size == 0:
         return
@@ -145,6 +151,6 @@ def _check_covered(
             checkpoint.root,
         )
     except merkle.ProofError as error:
-        raise ForkSuspected(
+        raise UnprovenFork(
             f"the {extended.size} entries held are not a prefix of the signed tree: {error}"
         ) from None

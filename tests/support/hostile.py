@@ -138,3 +138,27 @@ def swapped(page: dict[str, Any]) -> bytes:
     entries = [dict(e) for e in page["entries"]]
     entries[0]["entry"], entries[1]["entry"] = entries[1]["entry"], entries[0]["entry"]
     return unchanged(page | {"entries": entries})
+
+
+def altered_entry(page: dict[str, Any]) -> bytes:
+    """A receipt's contributor changed in the entry bytes: still well-formed, at its place."""
+    entries = [dict(e) for e in page["entries"]]
+    for e in entries:
+        data = base64.b64decode(e["entry"])
+        if b"Contributor" in data:
+            e["entry"] = base64.b64encode(data.replace(b"Contributor", b"Kontributor", 1)).decode()
+            break
+    return unchanged(page | {"entries": entries})
+
+
+def once(tamper: Tamper) -> Tamper:
+    """``tamper`` on the next page only; the pages after it pass."""
+    left = [1]
+
+    def first_only(page: dict[str, Any]) -> bytes:
+        if left[0]:
+            left[0] -= 1
+            return tamper(page)
+        return unchanged(page)
+
+    return first_only

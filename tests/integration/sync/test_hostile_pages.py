@@ -25,8 +25,9 @@ from federation.settings import NodeKind, Settings
 from federation.signedlog.log import checkpoint_of
 from federation.signedlog.note import Checkpoint, open_checkpoint
 from federation.sync.client import FeedClient
-from federation.sync.follower import Follower, exit_code, status_row
+from federation.sync.follower import Follower
 from federation.sync.peers import Peer
+from federation.sync.status import exit_code, status_row
 from tests.e2e.federation.test_quarantine import alter_receipt
 from tests.integration.sync.test_follower import receipts
 from tests.support import hostile
@@ -222,3 +223,22 @@ def test_an_event_edited_in_the_upstreams_database_is_a_clear_refusal_recorded_b
     status = scene.status()
     assert status["status"] == "following"  # a refusal proves no fork
     assert str(status["last_error"]).startswith("PeerUnavailable: HTTP 503 log.integrity: ")
+
+
+def test_an_entry_altered_on_the_wire_is_no_proof_of_a_fork(scene: Scene) -> None:
+    """Entries are not signed: before quarantining, the follower re-reads the upstream's log in
+    full; answers that do not add up to the signed root prove only damage on the way."""
+    before = scene.held()
+    scene.front.tamper = hostile.altered_entry  # every answer altered, the re-reading too
+    for _ in range(2):
+        assert scene.follower.sync_once().ingested == 0
+    assert scene.held() == before
+    status = scene.status()
+    assert (status["status"], status["verification"]) == ("following", "page rejected")
+    assert "do not add up to its signed root either" in status["last_error"]
+
+    scene.front.tamper = hostile.once(hostile.altered_entry)  # one page damaged, then honest
+    assert scene.follower.sync_once().ingested == 0
+    assert "the upstream's log extends what is held" in scene.status()["last_error"]
+    assert scene.follower.sync_once().ingested == 10
+    assert scene.status()["verification"] == "verified"

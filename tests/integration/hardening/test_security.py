@@ -68,17 +68,17 @@ def test_a_chunked_body_past_the_limit_is_refused_while_it_is_read(committee: Fu
         assert small.status_code == 422
 
 
-def paged_lists(node: FuzzedNode) -> list[tuple[str, int]]:
-    """Every GET without path parameters that takes a bounded ``limit``, with its bound."""
+def paged_lists(node: FuzzedNode, param: str = "limit") -> list[tuple[str, int]]:
+    """Every GET without path parameters that takes a bounded ``param``, with its bound."""
     schema = httpx.get(f"{node.base}/openapi.json").json()
     found = []
     for path, item in schema["paths"].items():
         get = item.get("get")
         if get is None or "{" in path:
             continue
-        for param in get.get("parameters", []):
-            maximum = param.get("schema", {}).get("maximum")
-            if param["name"] == "limit" and maximum is not None:
+        for parameter in get.get("parameters", []):
+            maximum = parameter.get("schema", {}).get("maximum")
+            if parameter["name"] == param and maximum is not None:
                 found.append((path, int(maximum)))
     return found
 
@@ -95,6 +95,22 @@ def test_a_page_larger_than_allowed_is_a_clear_422(kind: NodeKind, tmp_path: Pat
                 message = answer.json()["error"]["message"]
                 assert "limit" in message, (path, message)
                 assert str(maximum) in message, (path, message)
+
+
+@pytest.mark.parametrize("kind", list(NodeKind))
+def test_an_offset_past_any_table_is_a_clear_422_not_a_database_error(
+    kind: NodeKind, tmp_path: Path
+) -> None:
+    """Found by the fuzzer: an offset beyond a 64-bit integer reached SQLite and answered 500."""
+    with fuzzed_node(kind, tmp_path) as node:
+        lists = paged_lists(node, "offset")
+        assert lists
+        with httpx.Client(base_url=node.base, timeout=30) as http:
+            for path, maximum in lists:
+                assert asking(http, node, path, {"offset": maximum}).status_code == 200, path
+                answer = asking(http, node, path, {"offset": 2**70})
+                assert answer.status_code == 422, (path, answer.text)
+                assert "offset" in answer.json()["error"]["message"], path
 
 
 def asking(

@@ -6,7 +6,7 @@ import logging
 import ssl
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from federation.node.base import NodeApplication
 from federation.signedlog.keys import load_or_create_key
@@ -44,7 +44,7 @@ class _Running:
     peer: Peer
     follower: Follower
     thread: threading.Thread
-    stop: threading.Event = field(default_factory=threading.Event)
+    stop: threading.Event
 
 
 class FollowerPool:
@@ -91,14 +91,13 @@ class FollowerPool:
                 logger.exception("peers.json of %s could not be read", self.app.settings.node_id)
 
     def _begin(self, peer: Peer) -> _Running:
-        follower = make_follower(self.app, peer)
-        running = _Running(peer, follower, threading.Thread(daemon=True))
-        running.thread = threading.Thread(
-            target=self._run, args=(running,), name=f"follow-{peer.node_id}", daemon=True
+        follower, stop = make_follower(self.app, peer), threading.Event()
+        thread = threading.Thread(
+            target=self._run, args=(follower, stop), name=f"follow-{peer.node_id}", daemon=True
         )
-        running.thread.start()
+        thread.start()
         logger.info("following %s at %s", peer.node_id, peer.url)
-        return running
+        return _Running(peer, follower, thread, stop)
 
     def _end(self, running: _Running, join: float = 3) -> None:
         running.stop.set()
@@ -106,12 +105,12 @@ class FollowerPool:
         running.thread.join(join)
         logger.info("no longer following %s", running.peer.node_id)
 
-    def _run(self, running: _Running) -> None:
+    def _run(self, follower: Follower, stop: threading.Event) -> None:
         try:
-            running.follower.run(running.stop, wait=self.wait)
+            follower.run(stop, wait=self.wait)
         except Exception:  # a follower thread must not die silently: log and let status show it
-            if not running.stop.is_set():
-                logger.exception("follower of %s stopped", running.follower.upstream)
+            if not stop.is_set():
+                logger.exception("follower of %s stopped", follower.upstream)
 
     def stop(self) -> None:
         """Stop following; waits for the threads (a long-poll ends within its wait)."""

@@ -86,7 +86,8 @@ class Rules:
         settings, liaison = self.service.settings, self.service.liaison
         limit = settings.transit_limit_days
         procurements, verdicts = self.procurement_cover()
-        cut = (as_of - timedelta(days=limit)).isoformat()
+        # A day within ``limit`` days of the calendar's start has nothing older to judge.
+        cut = (as_of - timedelta(days=min(limit, as_of.toordinal() - 1))).isoformat()
         received = {
             (r["country"], r["currency"]): int(r["amount_minor"]) for r in self._q(mx.RECEIVED_SQL)
         }

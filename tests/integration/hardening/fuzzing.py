@@ -123,7 +123,7 @@ def fuzz_every_operation(node: FuzzedNode) -> FuzzReport:
 
         try:
             fuzz()
-        except Exception as error:  # one broken operation must not hide the others
+        except (Exception, BaseExceptionGroup) as error:  # one must not hide the others
             report.failures[operation.label] = _first_lines(error)
     report.seconds = time.monotonic() - started
     return report

@@ -143,8 +143,9 @@ class Follower:
                     self._held_root,
                 )
             except UnprovenFork as fork:
-                self._evidence_note = page.checkpoint
-                self._prove_fork(state, page, fork)
+                if attempt == 2:  # twice: only the upstream's whole log can tell
+                    self._evidence_note = page.checkpoint
+                    self._prove_fork(state, page, fork)
             except ForkSuspected:
                 if attempt == 2:
                     self._evidence_note = page.checkpoint

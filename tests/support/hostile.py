@@ -151,9 +151,9 @@ def altered_entry(page: dict[str, Any]) -> bytes:
     return unchanged(page | {"entries": entries})
 
 
-def once(tamper: Tamper) -> Tamper:
-    """``tamper`` on the next page only; the pages after it pass."""
-    left = [1]
+def first(pages: int, tamper: Tamper) -> Tamper:
+    """``tamper`` on the next ``pages`` pages only; the pages after them pass."""
+    left = [pages]
 
     def first_only(page: dict[str, Any]) -> bytes:
         if left[0]:

@@ -237,8 +237,18 @@ def test_an_entry_altered_on_the_wire_is_no_proof_of_a_fork(scene: Scene) -> Non
     assert (status["status"], status["verification"]) == ("following", "page rejected")
     assert "do not add up to its signed root either" in status["last_error"]
 
-    scene.front.tamper = hostile.once(hostile.altered_entry)  # one page damaged, then honest
-    assert scene.follower.sync_once().ingested == 0
-    assert "the upstream's log extends what is held" in scene.status()["last_error"]
+    # Damaged once: the follower asks again at once and takes the honest answer.
+    scene.front.tamper = hostile.first(1, hostile.altered_entry)
     assert scene.follower.sync_once().ingested == 10
     assert scene.status()["verification"] == "verified"
+
+
+def test_a_page_damaged_twice_is_cleared_by_the_upstreams_whole_log(scene: Scene) -> None:
+    before = scene.held()
+    scene.front.tamper = hostile.first(2, hostile.altered_entry)  # then the re-reading is honest
+    assert scene.follower.sync_once().ingested == 0
+    assert scene.held() == before
+    status = scene.status()
+    assert (status["status"], status["verification"]) == ("following", "page rejected")
+    assert "re-read in full, the upstream's log extends what is held" in status["last_error"]
+    assert scene.follower.sync_once().ingested == 10

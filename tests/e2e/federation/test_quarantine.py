@@ -43,6 +43,10 @@ def assert_named_in_status(intl: NodeProcess, reason: str) -> None:
     assert done.returncode == 3, done
     assert "quarantined" in done.stdout, done.stdout
     assert reason in done.stdout, done.stdout
+    as_json = intl.cli("status", "--json", check=False)  # scripts see it too
+    assert as_json.returncode == 3, as_json
+    [row] = [r for r in json.loads(as_json.stdout) if r["upstream"] == "DE"]
+    assert (row["status"], row["verification"]) == ("quarantined", "quarantined")
 
 
 def assert_nothing_applied(nodes: Federation, held: int) -> None:

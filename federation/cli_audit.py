@@ -49,6 +49,7 @@ def export(
         download_bundle(url, token, out)
         manifest, _ = read_bundle(out)
     else:
+        check_bundle_path(cast(Path, data_dir), out)
         app = open_node(cast(Path, data_dir))
         try:
             manifest = export_bundle(app, out)
@@ -79,16 +80,46 @@ def download_bundle(url: str, token: str | None, out: Path) -> None:
     partial.replace(out)
 
 
+def check_bundle_path(data_dir: Path, out: Path) -> None:
+    """Refuse a bundle path that would overwrite the node's own files or cannot be written."""
+    target, folder = out.resolve(), data_dir.resolve()
+    if target == folder or folder in target.parents:
+        raise typer.BadParameter(
+            f"{out} is inside the node's data folder {data_dir}: a bundle written there could "
+            "overwrite the node's own files (its key, its database); write it elsewhere",
+            param_hint="--out",
+        )
+    if target.is_dir():
+        raise typer.BadParameter(f"{out} is a folder: name the bundle file", param_hint="--out")
+    if not target.parent.is_dir():
+        raise typer.BadParameter(
+            f"the folder {out.parent} does not exist: create it first", param_hint="--out"
+        )
+
+
+def pins(given: list[str]) -> dict[str, str]:
+    """NODE=VKEY options as a mapping, or a usage error naming the malformed one."""
+    pinned = {}
+    for option in given:
+        node, sep, vkey = option.partition("=")
+        if not sep or not node.strip() or not vkey.strip():
+            raise typer.BadParameter(f"{option!r} is not NODE=VKEY", param_hint="--pin")
+        pinned[node.strip()] = vkey.strip()
+    return pinned
+
+
 @audit_app.command("verify")
 def verify(
-    bundle: Annotated[Path, typer.Argument(help="the bundle file")],
+    bundle: Annotated[
+        Path, typer.Argument(help="the bundle file", exists=True, dir_okay=False, readable=True)
+    ],
     pin: Annotated[
         list[str] | None, typer.Option(help="NODE=VKEY: trust this key for NODE, not the bundle's")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
 ) -> None:
     """Verify a bundle offline; exit 1 naming node, position and fault if anything is wrong."""
-    pinned = dict(p.split("=", 1) for p in pin or [])
+    pinned = pins(pin or [])
     report = verify_bundle(bundle, pinned)
     if as_json:
         print(

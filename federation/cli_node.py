@@ -23,9 +23,9 @@ from federation.node.base import NodeApplication
 from federation.settings import NodeKind, Settings
 from federation.signedlog.keys import load_or_create_key
 from federation.signedlog.note import NoteSigner
-from federation.sync.follower import status_row
 from federation.sync.peers import Peer, PeerBook, digest, new_token
 from federation.sync.runner import followed, make_follower
+from federation.sync.status import exit_code, status_row
 
 console = Console()
 node_app = typer.Typer(help="Create and run a node.")
@@ -216,7 +216,11 @@ def status(
     data_dir: DataDir,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
-    """Per upstream: cursor, upstream head, lag, last success, verification, quarantine."""
+    """Per upstream: cursor, upstream head, lag, last success, verification, quarantine.
+
+    Exit code 0 when every upstream verifies, 3 when one is quarantined, 4 when the last page of
+    one was rejected (bad signature, replayed or malformed); the same with --json.
+    """
     app = open_node(data_dir)
     try:
         rows = [status_row(s) for s in app.follower_states.all()]
@@ -224,15 +228,14 @@ def status(
         app.close()
     if as_json:
         console.print_json(json.dumps(rows))
-        return
+        raise typer.Exit(exit_code(rows))
     table = Table(title=f"sync status of {app.settings.node_id}")
     for column in STATUS_COLUMNS:
         table.add_column(column)
     for row in rows:
         table.add_row(*(str(row[c] if row[c] is not None else "") for c in STATUS_COLUMNS))
     console.print(table)
-    if any(r["status"] == "quarantined" for r in rows):
-        raise typer.Exit(3)
+    raise typer.Exit(exit_code(rows))
 
 
 user_app = typer.Typer(help="The people who may act on a node.")

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.errors import DecisionMissing, DomainError, InvalidInput, NotFound, NotPermitted
+from federation.signedlog.store import LogStateError
 
 STATUS = {InvalidInput: 422, NotFound: 404, NotPermitted: 403, DecisionMissing: 409}
 
@@ -63,8 +64,19 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     return response
 
 
+async def _log_state_error(_: Request, exc: Exception) -> JSONResponse:
+    # The node's events no longer match its own signed tree (edited in the database?). It serves
+    # nothing it has not signed; say so plainly instead of a bare 500, so followers can record it.
+    message = (
+        f"this node's stored events no longer match its signed log ({exc}); it serves nothing "
+        "it has not signed until its operator repairs the database"
+    )
+    return error_response(503, "log.integrity", message, "integrity")
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
+    app.add_exception_handler(LogStateError, _log_state_error)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -9,10 +9,11 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from federation.api.access import route_template
 from federation.api.errors import error_response
-from federation.sync.follower import status_row
+from federation.sync.status import status_row
 
 MAX_REQUEST_BYTES = 10_000_000
 router = APIRouter(tags=["node"])
@@ -29,6 +30,54 @@ def readyz(request: Request) -> Response:
             503, "node.not_ready", f"the database does not answer: {error}", "ops"
         )
     return Response('{"ready": true}', media_type="application/json")
+
+
+class BodyLimit:
+    """Counts the bytes of every request body as it is read: a chunked body (no Content-Length
+    to check up front) is cut off at the limit rather than read whole into memory.
+
+    Past the limit it answers 413 itself and tells the application the client has gone, so the
+    route stops reading; whatever the application answers after that is dropped.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_REQUEST_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        read, started, refused = 0, False, False
+
+        async def counted() -> Message:
+            nonlocal read, refused
+            if refused:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            read += len(message.get("body", b""))
+            if read > self.limit:
+                refused = True
+                if not started:
+                    await too_large()(scope, receive, send)
+                return {"type": "http.disconnect"}
+            return message
+
+        async def guarded(message: Message) -> None:
+            nonlocal started
+            if refused:
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        await self.app(scope, counted, guarded)
+
+
+def too_large() -> Response:
+    """The answer to a request over the size limit."""
+    return error_response(
+        413, "request.too_large", f"requests are limited to {MAX_REQUEST_BYTES} bytes", "input"
+    )
 
 
 class NodeCollector(Collector):
@@ -83,12 +132,7 @@ def install(app: FastAPI) -> None:
     ) -> Response:
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > MAX_REQUEST_BYTES:
-            return error_response(
-                413,
-                "request.too_large",
-                f"requests are limited to {MAX_REQUEST_BYTES} bytes",
-                "input",
-            )
+            return too_large()
         start = time.perf_counter()
         response = await call_next(request)
         route = route_template(request) if request.scope.get("route") else "unmatched"
@@ -101,3 +145,4 @@ def install(app: FastAPI) -> None:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     app.include_router(router)
+    app.add_middleware(BodyLimit)

@@ -13,6 +13,10 @@ from domain.committee import Office, OrganisationType
 from domain.money import Money
 from domain.pledge import Instalment
 
+# The most rows any list skips: far beyond any node's size, well inside a 64-bit SQL integer (a
+# bigger offset reached the database and failed there, answering 500).
+MAX_OFFSET = 10**12
+
 
 class Body(BaseModel):
     """Unknown fields are refused rather than silently ignored."""

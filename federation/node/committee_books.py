@@ -17,7 +17,7 @@ from domain.pledge import Instalment, Pledge
 from domain.receipt import CashReceipt, InKindReceipt, Reversible
 from domain.transfer import Transfer
 from federation.node.base import Context, NodeApplication, Outcome, command
-from federation.node.idempotency import Result
+from federation.node.idempotency import Result, previous_result
 from federation.node.projection import LocalProjection
 from federation.settings import Settings
 from projections import books, movements
@@ -249,6 +249,9 @@ class CommitteeBooks(NodeApplication):
     @command
     def record_cash_receipts(self, ctx: Context, lines: Sequence[CashReceiptLine]) -> Outcome:
         """Record many receipts in one transaction: all of them or none."""
+        return self._cash_receipts(ctx, lines)
+
+    def _cash_receipts(self, ctx: Context, lines: Sequence[CashReceiptLine]) -> Outcome:
         campaigns = {code: self.campaign(code) for code in {line.campaign_code for line in lines}}
         receipts = [self._new_cash_receipt(ctx, ln, campaigns[ln.campaign_code]) for ln in lines]
         if len({r.id for r in receipts}) != len(receipts):
@@ -301,10 +304,19 @@ class CommitteeBooks(NodeApplication):
         )
 
     def import_cash_receipts(self, ctx: Context, lines: Sequence[CashReceiptLine]) -> Result:
-        """Record the lines of a checked collection list not recorded before, in one transaction."""
+        """Record the lines of a checked collection list not recorded before, in one transaction.
+
+        The whole answer is what the idempotency key keeps: repeating the import with its key
+        answers the same counts (it once answered only the receipt ids).
+        """
+        if ctx.idempotency and (done := previous_result(self.db, ctx.idempotency)) is not None:
+            return done
         new = [line for line in lines if self._recorded(line) is None]
-        recorded = self.record_cash_receipts(ctx, new) if new else {"receipt_ids": []}
-        return {"recorded": len(new), "already_recorded": len(lines) - len(new), **recorded}
+        counts = {"recorded": len(new), "already_recorded": len(lines) - len(new)}
+        if not new:
+            return counts | {"receipt_ids": []}
+        outcome = self._cash_receipts(ctx, new)
+        return self.commit(Outcome(counts | outcome.result, outcome.aggregates), ctx)
 
     @command
     def record_in_kind_receipt(

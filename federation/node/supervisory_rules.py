@@ -53,7 +53,8 @@ class Rules(ConsultationRecords):
     def _steps(self, as_of: date) -> dict[str, Callable[[], list[ex.Finding]]]:
         settings, liaison = self.service.settings, self.service.liaison
         limit = settings.transit_limit_days
-        cut = (as_of - timedelta(days=limit)).isoformat()
+        # A day within ``limit`` days of the calendar's start has nothing older to judge.
+        cut = (as_of - timedelta(days=min(limit, as_of.toordinal() - 1))).isoformat()
 
         def procurements() -> list[ex.Finding]:
             rows, verdicts = self.procurement_cover()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import random
 import ssl
 import time
@@ -21,6 +22,16 @@ class PeerUnavailable(Exception):
     def __init__(self, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class MalformedPage(PeerUnavailable):
+    """The answer is not a well-formed page (not JSON, bad base64, fields missing, more entries
+    than asked, too large): nothing from it is used; ask again later."""
+
+
+# The most a page may weigh once decompressed: MAX_PAGE entries of a few kB each fit easily; a
+# peer (or a box on the wire) sending more is cut off rather than read into memory.
+MAX_PAGE_BYTES = 64 * 1024 * 1024
 
 
 class PeerRefused(Exception):
@@ -58,7 +69,9 @@ class FeedClient:
         timeout: float = 10.0,
         transport: httpx.BaseTransport | None = None,
         verify: ssl.SSLContext | bool = True,
+        max_page_bytes: int = MAX_PAGE_BYTES,
     ) -> None:
+        self.max_page_bytes = max_page_bytes
         headers = {"Authorization": f"Bearer {peer.token}"} if peer.token else {}
         self.http = httpx.Client(
             base_url=peer.url, headers=headers, timeout=timeout, transport=transport, verify=verify
@@ -82,16 +95,35 @@ class FeedClient:
         params: dict[str, Any] = {"after": after, "limit": limit}
         if wait:
             params["wait"] = wait
-        response = self._get("/v1/log/entries", params, timeout=wait + 10 if wait else None)
-        body = _json(response)
+        body = self._bounded("/v1/log/entries", params, timeout=wait + 10 if wait else None)
         try:
+            answer = json.loads(body)
             entries = [
                 ServedEntry(int(e["position"]), base64.b64decode(e["entry"], validate=True))
-                for e in body["entries"]
+                for e in answer["entries"]
             ]
-            return ServedPage(str(body["checkpoint"]), entries)
+            page = ServedPage(str(answer["checkpoint"]), entries)
         except (KeyError, TypeError, ValueError) as error:
-            raise PeerUnavailable(f"malformed entries page: {error}") from None
+            raise MalformedPage(f"malformed entries page: {error}") from None
+        if len(entries) > limit:
+            raise MalformedPage(f"{len(entries)} entries served, {limit} asked for")
+        return page
+
+    def _bounded(self, path: str, params: dict[str, Any], timeout: float | None) -> bytes:
+        """The answer's body, read no further than ``max_page_bytes``."""
+        body = bytearray()
+        try:
+            with self.http.stream(
+                "GET", path, params=params, timeout=timeout or self.http.timeout
+            ) as response:
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if len(body) > self.max_page_bytes:
+                        raise MalformedPage(f"the answer exceeds {self.max_page_bytes} bytes")
+        except httpx.HTTPError as error:
+            raise PeerUnavailable(f"{type(error).__name__}: {error}") from None
+        _check_answer(response.status_code, response.headers, bytes(body))
+        return bytes(body)
 
     def consistency(self, first: int, second: int) -> list[bytes]:
         """The peer's consistency proof between two of its tree sizes."""
@@ -99,7 +131,7 @@ class FeedClient:
         try:
             return [base64.b64decode(h, validate=True) for h in body["hashes"]]
         except (KeyError, TypeError, ValueError) as error:
-            raise PeerUnavailable(f"malformed consistency proof: {error}") from None
+            raise MalformedPage(f"malformed consistency proof: {error}") from None
 
     def cosign(self, size: int, line: str) -> None:
         """Give the peer this node's cosignature of its checkpoint ``size``."""
@@ -115,19 +147,30 @@ class FeedClient:
 
 
 def _check(response: httpx.Response) -> None:
-    if response.status_code == 429 or response.status_code >= 500:
-        raise PeerUnavailable(
-            f"HTTP {response.status_code}", retry_after=_retry_after(response.headers)
-        )
-    if response.status_code >= 400:
-        raise PeerRefused(f"HTTP {response.status_code}: {response.text[:300]}")
+    _check_answer(response.status_code, response.headers, response.content)
+
+
+def _check_answer(status: int, headers: httpx.Headers, body: bytes) -> None:
+    if status == 429 or status >= 500:
+        raise PeerUnavailable(f"HTTP {status}{_refusal(body)}", retry_after=_retry_after(headers))
+    if status >= 400:
+        raise PeerRefused(f"HTTP {status}: {body[:300].decode('utf-8', 'replace')}")
+
+
+def _refusal(body: bytes) -> str:
+    """The peer's own words for an error ('': none, or not in the federation's error shape)."""
+    try:
+        error = json.loads(body)["error"]
+        return f" {str(error['code'])[:60]}: {str(error['message'])[:300]}"
+    except (ValueError, KeyError, TypeError):
+        return ""
 
 
 def _json(response: httpx.Response) -> Any:
     try:
         return response.json()
     except ValueError:
-        raise PeerUnavailable("the answer is not JSON (truncated?)") from None
+        raise MalformedPage("the answer is not JSON (truncated?)") from None
 
 
 def _retry_after(headers: httpx.Headers) -> float | None:

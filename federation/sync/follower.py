@@ -14,7 +14,6 @@ import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Any
 
 from domain.errors import InvalidInput
 from federation.node.base import NodeApplication
@@ -25,7 +24,15 @@ from federation.signedlog.note import Cosigner
 from federation.sync.client import FeedClient, PeerRefused, PeerUnavailable, ServedPage, backoff
 from federation.sync.peers import Peer
 from federation.sync.state import QUARANTINED, FollowerState, now
-from federation.sync.verify import ForkSuspected, PageRejected, Verified, verify_page
+from federation.sync.verify import (
+    ForkSuspected,
+    PageRejected,
+    UnprovenFork,
+    Verified,
+    open_signed,
+    remote_entry,
+    verify_page,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -131,13 +138,51 @@ class Follower:
                 )
             try:
                 return verify_page(
-                    state, page, self.peer.verifier, self._held_leaf, self.client.consistency
+                    state,
+                    page,
+                    self.peer.verifier,
+                    self._held_leaf,
+                    self.client.consistency,
+                    self._held_root,
                 )
+            except UnprovenFork as fork:
+                if attempt == 2:  # twice: only the upstream's whole log can tell
+                    self._evidence_note = page.checkpoint
+                    self._prove_fork(state, page, fork)
             except ForkSuspected:
                 if attempt == 2:
                     self._evidence_note = page.checkpoint
                     raise
         raise AssertionError("unreachable")
+
+    def _prove_fork(self, state: FollowerState, page: ServedPage, fork: UnprovenFork) -> None:
+        """Re-read the upstream's log up to the served checkpoint: a fork only if its own entries
+        add up to the root it signed and differ from those held; else the page was damaged."""
+        signed = open_signed(page.checkpoint, self.peer.verifier)
+        held = merkle.CompactRange.from_bytes(state.compact) if state.compact else None
+        tree, prefix, after = merkle.CompactRange(), None, 0
+        for _ in range(signed.size // self.page_size + 2):  # bounded: pages of the signed tree
+            if after >= signed.size:
+                break
+            served = self.client.entries(after, min(self.page_size, signed.size - after))
+            if not served.entries:
+                break
+            for item in served.entries:
+                entry = remote_entry(self.upstream, after + 1, item.entry)
+                tree.extend([merkle.leaf_hash(item.entry)])
+                after = entry.position
+                prefix = tree.root() if after == state.size else prefix
+        if after != signed.size or tree.root() != signed.root:
+            raise PageRejected(
+                f"{fork}; re-read in full, the upstream's entries do not add up to its signed "
+                "root either: the answers were damaged on the way"
+            )
+        if held is None or prefix == held.root():
+            raise PageRejected(f"{fork}; re-read in full, the upstream's log extends what is held")
+        raise ForkSuspected(
+            f"{fork}: proven, the upstream's own entries 1..{signed.size} add up to its signed "
+            f"root and differ from the {state.size} held"
+        )
 
     def _held_leaf(self, position: int) -> bytes:
         rows = self.app.db.query(
@@ -156,6 +201,22 @@ class Follower:
             bytes(row["state"]),
         )
         return merkle.leaf_hash(entry)
+
+    def _held_root(self, size: int) -> bytes:
+        """The root of the first ``size`` entries held (from their kept leaf hashes)."""
+        tree = merkle.CompactRange()
+        with self.app.db.reading() as cursor:
+            cursor.execute(
+                self.app.db.sql(
+                    "SELECT position, leaf FROM ingested_entries "
+                    "WHERE upstream = ? AND position <= ? ORDER BY position"
+                ),
+                (self.upstream, size),
+            )
+            for row in cursor.fetchall():
+                leaf = row["leaf"]
+                tree.extend([bytes(leaf) if leaf else self._held_leaf(int(row["position"]))])
+        return tree.root()
 
     def _apply(self, state: FollowerState, verified: Verified) -> FollowerState:
         checkpoint = verified.checkpoint
@@ -259,22 +320,3 @@ class Follower:
                 stop.wait(backoff(failures, base=0.5, cap=30))
             else:
                 failures = 0
-
-
-def status_row(state: FollowerState) -> dict[str, Any]:
-    """One upstream's sync status as plain data (for ``aidfed status`` and the API)."""
-    return {
-        "upstream": state.upstream,
-        "cursor": state.size,
-        "upstream_head": state.head,
-        "lag": max(state.head - state.size, 0),
-        "last_success": state.last_success,
-        "last_attempt": state.last_attempt,
-        "verification": "quarantined"
-        if state.quarantined
-        else ("verified" if state.checkpoint else "none yet"),
-        "status": state.status,
-        "reason": state.reason,
-        "last_error": state.last_error,
-        "cosigned": state.cosigned,
-    }

@@ -6,6 +6,7 @@ import logging
 import ssl
 import threading
 import time
+from dataclasses import dataclass
 
 from federation.node.base import NodeApplication
 from federation.signedlog.keys import load_or_create_key
@@ -36,38 +37,93 @@ def followed(app: NodeApplication, only: str | None = None) -> list[Peer]:
     return [p for p in peers if p.follow and (only is None or p.node_id == only)]
 
 
-class FollowerPool:
-    """Threads following every upstream of a node until stopped."""
+@dataclass
+class _Running:
+    """One upstream being followed: the peer as it was read, its follower, thread and stop."""
 
-    def __init__(self, app: NodeApplication, *, wait: float = 20) -> None:
+    peer: Peer
+    follower: Follower
+    thread: threading.Thread
+    stop: threading.Event
+
+
+class FollowerPool:
+    """Threads following every upstream of a node until stopped.
+
+    ``peers.json`` is read again every ``reload_every`` seconds: a peer added starts being
+    followed, a peer removed (or no longer followed) stops, and a peer whose address, pinned key
+    or token changed is followed anew with them, all without restarting the node.
+    """
+
+    def __init__(self, app: NodeApplication, *, wait: float = 20, reload_every: float = 2) -> None:
         self.app = app
         self.wait = wait
+        self.reload_every = reload_every
         self.stop_event = threading.Event()
-        self.followers = [make_follower(app, peer) for peer in followed(app)]
-        self.threads: list[threading.Thread] = []
+        self.running: dict[str, _Running] = {}
+        self._watcher: threading.Thread | None = None
+
+    @property
+    def followers(self) -> list[Follower]:
+        return [r.follower for r in self.running.values()]
 
     def start(self) -> None:
-        """Start one thread per upstream."""
-        for follower in self.followers:
-            thread = threading.Thread(
-                target=self._run, args=(follower,), name=f"follow-{follower.upstream}", daemon=True
-            )
-            thread.start()
-            self.threads.append(thread)
+        """Start one thread per upstream, and the watcher of ``peers.json``."""
+        self.reload()
+        self._watcher = threading.Thread(target=self._watch, name="follow-peers", daemon=True)
+        self._watcher.start()
 
-    def _run(self, follower: Follower) -> None:
+    def reload(self) -> None:
+        """Follow exactly the peers ``peers.json`` names now."""
+        wanted = {peer.node_id: peer for peer in followed(self.app)}
+        for node_id, running in list(self.running.items()):
+            if wanted.get(node_id) != running.peer:
+                self._end(self.running.pop(node_id))
+        for node_id, peer in wanted.items():
+            if node_id not in self.running and not self.stop_event.is_set():
+                self.running[node_id] = self._begin(peer)
+
+    def _watch(self) -> None:
+        while not self.stop_event.wait(self.reload_every):
+            try:
+                self.reload()
+            except Exception:  # a bad edit of peers.json must not stop the followers running
+                logger.exception("peers.json of %s could not be read", self.app.settings.node_id)
+
+    def _begin(self, peer: Peer) -> _Running:
+        follower, stop = make_follower(self.app, peer), threading.Event()
+        thread = threading.Thread(
+            target=self._run, args=(follower, stop), name=f"follow-{peer.node_id}", daemon=True
+        )
+        thread.start()
+        logger.info("following %s at %s", peer.node_id, peer.url)
+        return _Running(peer, follower, thread, stop)
+
+    def _end(self, running: _Running, join: float = 3) -> None:
+        running.stop.set()
+        running.follower.close()
+        running.thread.join(join)
+        logger.info("no longer following %s", running.peer.node_id)
+
+    def _run(self, follower: Follower, stop: threading.Event) -> None:
         try:
-            follower.run(self.stop_event, wait=self.wait)
+            follower.run(stop, wait=self.wait)
         except Exception:  # a follower thread must not die silently: log and let status show it
-            logger.exception("follower of %s stopped", follower.upstream)
+            if not stop.is_set():
+                logger.exception("follower of %s stopped", follower.upstream)
 
     def stop(self) -> None:
         """Stop following; waits for the threads (a long-poll ends within its wait)."""
         self.stop_event.set()
-        for follower in self.followers:
-            follower.close()
+        if self._watcher is not None:
+            self._watcher.join(self.reload_every + 1)
+        everyone = list(self.running.values())
+        self.running.clear()
+        for running in everyone:
+            running.stop.set()
+            running.follower.close()
         # A thread in a long-poll notices the stop when the poll returns; it is a daemon, so
         # shutting down does not wait for it longer than this.
         deadline = time.monotonic() + 3
-        for thread in self.threads:
-            thread.join(max(0.0, deadline - time.monotonic()))
+        for running in everyone:
+            running.thread.join(max(0.0, deadline - time.monotonic()))

@@ -1,10 +1,13 @@
 """Verifying a page of another node's log against a checkpoint signed by its pinned key.
 
 Two kinds of failure, told apart because they call for different answers:
-- ``PageRejected``: this answer cannot be trusted (a gap, a bad leaf, a page that does not add
-  up to the signed root). Nothing is applied; the follower asks again later.
-- ``ForkSuspected``: the upstream contradicts what it signed before (a smaller tree, another
-  root for a size already held, a key that is not the pinned one). If a fresh answer says the
+- ``PageRejected``: this answer cannot be trusted (a gap, a bad leaf, a note whose signature
+  does not verify with the pinned key, an older checkpoint served again). Nothing is applied;
+  the follower asks again later and reports the rejection in its status. Anyone on the wire can
+  produce these, so they never quarantine an upstream.
+- ``ForkSuspected``: a note validly signed by the pinned key contradicts what the upstream
+  signed before (another root for a size already held, a smaller tree whose root differs from
+  the held prefix, entries that do not add up to its signed root). If a fresh answer says the
   same, the follower quarantines the upstream and keeps both signed notes as evidence.
 """
 
@@ -25,8 +28,21 @@ class PageRejected(Exception):
     """This page cannot be applied; ask again."""
 
 
+class SignatureRejected(PageRejected):
+    """The note is not signed by the pinned key for the pinned origin (forged or damaged)."""
+
+
+class StaleCheckpoint(PageRejected):
+    """An older checkpoint, consistent with what is held, served again (a replay or a backup)."""
+
+
 class ForkSuspected(Exception):
     """The upstream contradicts its own signed history (or signs with another key)."""
+
+
+class UnprovenFork(ForkSuspected):
+    """The entries served contradict what is held, but entries are not signed: only the
+    upstream's whole log, adding up to its signed root, can prove (or clear) it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +60,10 @@ def open_signed(note: str, verifier: NoteVerifier) -> Checkpoint:
     try:
         checkpoint, _ = open_checkpoint(note, [verifier])
     except NoteError as error:
-        raise ForkSuspected(f"the checkpoint is not signed by the pinned key: {error}") from None
+        reason = f"the checkpoint is not signed by the pinned key: {error}"
+        raise SignatureRejected(reason) from None
     if checkpoint.origin != verifier.name:
-        raise ForkSuspected(f"checkpoint origin {checkpoint.origin!r} is not {verifier.name!r}")
+        raise SignatureRejected(f"checkpoint origin {checkpoint.origin!r} is not {verifier.name!r}")
     return checkpoint
 
 
@@ -56,26 +73,25 @@ def verify_page(
     verifier: NoteVerifier,
     held_leaf: Callable[[int], bytes],
     prove: Callable[[int, int], list[bytes]],
+    held_root: Callable[[int], bytes],
 ) -> Verified:
     """Check a served page against its signed checkpoint and against what is already held.
 
     ``held_leaf(position)`` is the leaf hash of an entry held here; ``prove(m, n)`` fetches the
-    upstream's consistency proof between its sizes m and n.
+    upstream's consistency proof between its sizes m and n; ``held_root(m)`` is the root of the
+    first m entries held here.
     """
     checkpoint = open_signed(page.checkpoint, verifier)
     held = merkle.CompactRange.from_bytes(state.compact) if state.compact else merkle.CompactRange()
     if checkpoint.size < state.size:
-        raise ForkSuspected(
-            f"the upstream's tree shrank from {state.size} to {checkpoint.size} entries "
-            "(restored from an older backup?)"
-        )
+        _check_older(state, checkpoint, held_root)
     if checkpoint.size == state.size and checkpoint.root != held.root():
         raise ForkSuspected(f"another root for the {state.size} entries already held")
     for served in page.entries:
         if served.position <= state.size and merkle.leaf_hash(served.entry) != held_leaf(
             served.position
         ):
-            raise ForkSuspected(
+            raise UnprovenFork(
                 f"entry {served.position} differs from the one held since it was synced"
             )
     fresh = [s for s in page.entries if s.position > state.size]
@@ -83,13 +99,27 @@ def verify_page(
     if [s.position for s in fresh] != expected:
         raise PageRejected(f"the page does not continue at position {state.size + 1}")
     extended = held.copy()
-    entries = [_entry(state.upstream, s.position, s.entry) for s in fresh]
+    entries = [remote_entry(state.upstream, s.position, s.entry) for s in fresh]
     extended.extend(e.leaf for e in entries if e.leaf is not None)
     _check_covered(extended, checkpoint, prove)
     return Verified(checkpoint, page.checkpoint, entries, extended)
 
 
-def _entry(upstream: str, position: int, data: bytes) -> RemoteEntry:
+def _check_older(
+    state: FollowerState, checkpoint: Checkpoint, held_root: Callable[[int], bytes]
+) -> None:
+    """A smaller signed tree: a replay if it agrees with the held prefix, else a fork."""
+    shrank = f"the upstream's tree shrank from {state.size} to {checkpoint.size} entries"
+    if checkpoint.root != held_root(checkpoint.size):
+        raise ForkSuspected(f"{shrank}, with another root than the entries held")
+    raise StaleCheckpoint(
+        f"{shrank}: an older checkpoint served again (a replay, or a node restored from a "
+        "backup); nothing applied"
+    )
+
+
+def remote_entry(upstream: str, position: int, data: bytes) -> RemoteEntry:
+    """The served bytes as an entry of ``upstream`` at ``position`` (else the page is rejected)."""
     try:
         entry = decode(data)
     except EntryError as error:
@@ -108,7 +138,7 @@ def _check_covered(
         raise PageRejected(f"{extended.size} entries, but the checkpoint covers {checkpoint.size}")
     if extended.size == checkpoint.size:
         if extended.root() != checkpoint.root:
-            raise ForkSuspected("the entries do not add up to the signed root")
+            raise UnprovenFork("the entries do not add up to the signed root")
         return
     if extended.size == 0:
         return
@@ -121,6 +151,6 @@ def _check_covered(
             checkpoint.root,
         )
     except merkle.ProofError as error:
-        raise ForkSuspected(
+        raise UnprovenFork(
             f"the {extended.size} entries held are not a prefix of the signed tree: {error}"
         ) from None

@@ -15,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 from federation.api.deps import SESSION_COOKIE
 from federation.api.users import UserBook
 from federation.node.base import Context
-from federation.sync.follower import status_row
+from federation.sync.status import status_row
 from federation.web.session import SupervisorDep, close_session, open_session
 
 HERE = Path(__file__).parent

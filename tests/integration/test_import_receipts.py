@@ -107,6 +107,21 @@ def test_a_good_file_records_every_line_once_also_when_imported_twice(
     assert {r["amount"] for r in imported} == {"1.50", "2.50", "3.50", "4.50", "5.50"}
 
 
+def test_an_import_repeated_with_its_key_answers_the_same(
+    node: tuple[httpx.Client, str],
+) -> None:
+    """Found by the fuzzer: the repeat answered only the receipt ids, which broke the CLI
+    (it sends the file's digest as its key) on a second import of the same file."""
+    client, _ = node
+    headers = {"Content-Type": "text/csv", "Idempotency-Key": "collection-list-7"}
+    first = client.post("/v1/receipts/import", content=GOOD, headers=headers)
+    again = client.post("/v1/receipts/import", content=GOOD, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert first.json()["recorded"] == 5
+    assert len([r for r in receipts(client) if str(r["reference"]).startswith("L7-")]) == 5
+
+
 def test_the_books_export_as_csv(node: tuple[httpx.Client, str]) -> None:
     client, _ = node
     client.post("/v1/receipts/import", content=GOOD, headers={"Content-Type": "text/csv"})

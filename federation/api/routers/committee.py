@@ -14,7 +14,7 @@ from federation.node.committee import CashReceiptLine, CommitteeApplication
 
 AppDep = Annotated[CommitteeApplication, Depends(get_app)]
 Limit = Annotated[int, Query(ge=1, le=500, description="page size, at most 500")]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=s.MAX_OFFSET, description="rows to skip")]
 
 router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES)
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from federation.sync.follower import status_row
+from federation.sync.status import status_row
 
 router = APIRouter(tags=["node"])
 

@@ -60,7 +60,8 @@ def overview(
     country: Country = None,
     currency: Currency = None,
     rate_max_age_days: Annotated[
-        int | None, Query(ge=0, description="oldest rate to use, in days (default: settings)")
+        int | None,
+        Query(ge=0, le=36_500, description="oldest rate to use, in days (default: settings)"),
     ] = None,
     format: Format = None,
 ) -> Any:

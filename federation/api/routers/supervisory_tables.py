@@ -15,13 +15,14 @@ from fastapi.responses import Response
 from federation.api import schemas_supervisory as s
 from federation.api.deps import get_app
 from federation.api.errors import ERROR_RESPONSES
+from federation.api.schemas import MAX_OFFSET
 from federation.node.international import InternationalApplication
 from federation.node.supervisory_overview import check_period
 from projections.supervisory.lists import LISTS
 
 AppDep = Annotated[InternationalApplication, Depends(get_app)]
 Limit = Annotated[int, Query(ge=1, le=500, description="page size, at most 500")]
-Offset = Annotated[int, Query(ge=0, description="rows to skip")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="rows to skip")]
 Format = Annotated[
     Literal["json", "csv"] | None,
     Query(description="csv for a CSV download (as does the header Accept: text/csv)"),

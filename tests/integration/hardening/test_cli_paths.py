@@ -1,0 +1,78 @@
+"""Paths in CLI arguments: a path that would reach the node's own files, or that does not exist,
+is refused with a clear message (exit 2) — never a traceback, never a file overwritten."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def aidfed(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "federation", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def node(tmp_path: Path) -> Path:
+    folder = tmp_path / "DE"
+    done = aidfed("node", "init", "--kind", "committee", "--id", "DE", "--name", "KAH",
+                  "--data-dir", folder)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert aidfed("status", "--data-dir", folder).returncode == 0  # opens (creates) its database
+    return folder
+
+
+def refused(done: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert done.returncode == 2, done
+    assert "Traceback" not in done.stderr + done.stdout
+    flat = " ".join((done.stderr + done.stdout).split()).replace("│", "")
+    flat = " ".join(flat.split())
+    for word in words:
+        assert word in flat, flat
+
+
+def test_a_bundle_is_never_written_over_the_nodes_own_files(node: Path, tmp_path: Path) -> None:
+    key = (node / "node.key").read_bytes()
+    database = (node / "events.sqlite").read_bytes()
+    for target in ("node.key", "events.sqlite", "sub/../peers.json"):
+        done = aidfed("audit", "export", "--data-dir", node, "--out", node / target)
+        refused(done, "inside the node's data folder")
+    assert (node / "node.key").read_bytes() == key
+    assert (node / "events.sqlite").read_bytes() == database
+    assert not (node / "peers.json").exists()
+
+    refused(aidfed("audit", "export", "--data-dir", node, "--out", tmp_path / "no" / "b.gz"),
+            "does not exist")  # fmt: skip
+    refused(aidfed("audit", "export", "--data-dir", node, "--out", tmp_path), "is a folder")
+    done = aidfed("audit", "export", "--data-dir", node, "--out", tmp_path / "de.aidfed.gz")
+    assert done.returncode == 0, done.stderr  # outside the data folder: written
+    assert (tmp_path / "de.aidfed.gz").stat().st_size > 0
+
+
+def test_a_missing_bundle_or_a_malformed_pin_is_refused(tmp_path: Path) -> None:
+    refused(aidfed("audit", "verify", tmp_path / "missing.gz"), "does not exist")
+    bundle = tmp_path / "b.gz"
+    bundle.write_bytes(b"")
+    refused(aidfed("audit", "verify", bundle, "--pin", "DE"), "is not NODE=VKEY")
+
+
+def test_a_folder_that_holds_no_node_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
+    stranger = tmp_path / "somewhere"
+    stranger.mkdir()
+    refused(aidfed("status", "--data-dir", stranger), "holds no node")
+    refused(aidfed("sync", "--data-dir", stranger), "holds no node")
+    assert list(stranger.iterdir()) == []
+
+
+def test_an_import_of_a_folder_or_a_missing_file_is_refused(tmp_path: Path) -> None:
+    for path in (tmp_path, tmp_path / "missing.csv"):
+        done = aidfed("import", "receipts", path, "--url", "http://127.0.0.1:9", "--token", "t")
+        refused(done)

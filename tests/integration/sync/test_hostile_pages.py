@@ -1,0 +1,254 @@
+"""Hostile federation pages — forged, replayed, oversized, malformed — are rejected, nothing of
+them is applied, and the follower records the right outcome: retry (a page anyone on the wire
+could have spoiled) or quarantine (only a provable fork: two notes the pinned key signed that
+contradict each other).
+
+The committee is a real node served by uvicorn; the hostile front is a real HTTP server that
+rewrites the node's pages; the follower is the International's, pointed at the front.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from federation.api.app import create_app
+from federation.node.committee import CommitteeApplication
+from federation.node.international import InternationalApplication
+from federation.settings import NodeKind, Settings
+from federation.signedlog.log import checkpoint_of
+from federation.signedlog.note import Checkpoint, open_checkpoint
+from federation.sync.client import FeedClient
+from federation.sync.follower import Follower
+from federation.sync.peers import Peer
+from federation.sync.status import exit_code, status_row
+from tests.e2e.federation.test_quarantine import alter_receipt
+from tests.integration.sync.test_follower import receipts
+from tests.support import hostile
+from tests.support import liaison_story as story
+from tests.support.nodedb import NodeDatabase
+from tests.support.peers import bearer, grant_feed
+from tests.support.servers import serving
+
+PAGE = 20  # the follower's page size
+MAX_BYTES = 200_000  # the follower's cap on an answer, so "huge" needs no huge test
+
+
+@dataclass
+class Scene:
+    committee: CommitteeApplication
+    intl: InternationalApplication
+    front: hostile.Hostile
+    follower: Follower
+
+    def held(self) -> tuple[int, int, int]:
+        """What the International holds of US: cursor, ingested rows, verified prefix."""
+        rows = self.intl.db.scalar("SELECT COUNT(*) FROM ingested_entries WHERE upstream = 'US'")
+        size = self.intl.follower_states.load("US").size
+        return self.intl.ingestor.cursor("US"), int(rows), size
+
+    def status(self) -> dict[str, Any]:
+        return status_row(self.intl.follower_states.load("US"))
+
+
+@pytest.fixture
+def scene(tmp_path: Path) -> Iterator[Scene]:
+    """US has synced twice through the front (so an older checkpoint exists) and has news."""
+    api = create_app(
+        Settings(node_id="US", data_dir=tmp_path / "US", database="sqlite", mode="test")
+    )
+    intl = InternationalApplication(
+        Settings(
+            node_id="INTL",
+            kind=NodeKind.INTERNATIONAL,
+            data_dir=tmp_path / "INTL",
+            database="sqlite",
+            mode="test",
+        )
+    )
+    with serving(api) as base, hostile.hostile_upstream(base) as (front_url, front):
+        committee: CommitteeApplication = api.state.node
+        story.found_committee(committee)
+        token = grant_feed(committee.settings.data_dir, "INTL")
+        vkey = committee.signed_log.signer.verifier.vkey
+        peer = Peer("US", front_url, vkey, token=token)
+        client = FeedClient(peer, max_page_bytes=MAX_BYTES)
+        follower = Follower(intl, peer, client, page_size=PAGE)
+        receipts(committee, 30)
+        assert follower.sync_once().error is None
+        receipts(committee, 10)
+        assert follower.sync_once().error is None
+        receipts(committee, 10)  # news the hostile pages stand between
+        yield Scene(committee, intl, front, follower)
+        follower.close()
+    intl.close()
+
+
+def first_page(front: hostile.Hostile) -> dict[str, Any]:
+    return front.served[0]
+
+
+SIGNATURE = "SignatureRejected: the checkpoint is not signed by the pinned key"
+MALFORMED = "MalformedPage: malformed entries page"
+NOT_CONTINUED = "PageRejected: the page does not continue at position"
+REJECTED = [
+    pytest.param(hostile.forged_by_another_key, "signature rejected", SIGNATURE, id="forged"),
+    pytest.param(hostile.bad_signature, "signature rejected", SIGNATURE, id="bad-signature"),
+    pytest.param(
+        hostile.padded(PAGE + 5),
+        "page rejected",
+        f"MalformedPage: {PAGE + 15} entries served, {PAGE} asked for",
+        id="more-entries-than-asked",
+    ),
+    pytest.param(
+        hostile.huge(MAX_BYTES * 2),
+        "page rejected",
+        f"MalformedPage: the answer exceeds {MAX_BYTES} bytes",
+        id="huge-body",
+    ),
+    pytest.param(hostile.not_base64, "page rejected", MALFORMED, id="bad-base64"),
+    pytest.param(hostile.not_json, "page rejected", MALFORMED, id="bad-json"),
+    pytest.param(hostile.without_checkpoint, "page rejected", MALFORMED, id="no-checkpoint"),
+    pytest.param(hostile.wrong_positions, "page rejected", NOT_CONTINUED, id="wrong-positions"),
+    pytest.param(hostile.with_a_gap, "page rejected", NOT_CONTINUED, id="gap"),
+    pytest.param(hostile.swapped, "page rejected", "PageRejected: entry ", id="swapped"),
+]
+
+
+@pytest.mark.parametrize(("tamper", "verification", "error"), REJECTED)
+def test_a_hostile_page_is_rejected_nothing_applied_and_retried(
+    scene: Scene, tamper: hostile.Tamper, verification: str, error: str
+) -> None:
+    before = scene.held()
+    scene.front.tamper = tamper
+    for _ in range(3):  # however often it comes, it is never believed nor taken for a fork
+        outcome = scene.follower.sync_once()
+        assert outcome.ingested == 0
+        assert scene.held() == before
+    status = scene.status()
+    assert status["status"] == "following", status
+    assert status["verification"] == verification, status
+    assert str(status["last_error"]).startswith(error), status
+    assert exit_code([status]) == 4
+
+    scene.front.tamper = hostile.unchanged  # the wire is honest again: the news comes in
+    assert scene.follower.sync_once().error is None
+    assert scene.held()[0] == scene.committee.signed_log.appended() == before[0] + 10
+    assert scene.status()["verification"] == "verified"
+
+
+def test_an_older_checkpoint_served_again_is_a_replay_not_a_fork(scene: Scene) -> None:
+    before = scene.held()
+    old = first_page(scene.front)
+    assert checkpoint_of(old["checkpoint"]).size < before[2]
+    scene.front.tamper = hostile.replaying(old)
+    for _ in range(3):
+        assert scene.follower.sync_once().ingested == 0
+    assert scene.held() == before
+    status = scene.status()
+    assert (status["status"], status["verification"]) == ("following", "stale checkpoint")
+    assert "an older checkpoint served again" in status["last_error"]
+
+    scene.front.tamper = hostile.unchanged
+    assert scene.follower.sync_once().ingested == 10
+
+
+def test_two_validly_signed_notes_that_contradict_quarantine_the_upstream(scene: Scene) -> None:
+    """The one provable fork: US's own key signs another root for the size already held."""
+    before = scene.held()
+    signer = scene.committee.signed_log.signer
+    held_note = scene.intl.follower_states.load("US").checkpoint
+    assert held_note is not None
+    other = Checkpoint(signer.name, before[2], bytes(32)).to_text()
+    scene.front.tamper = lambda page: hostile.unchanged(
+        page | {"checkpoint": signer.sign(other), "entries": []}
+    )
+    outcome = scene.follower.sync_once()
+    assert (outcome.status, outcome.ingested) == ("quarantined", 0)
+    assert scene.held() == before
+    status = scene.status()
+    assert status["reason"] == f"another root for the {before[2]} entries already held"
+    assert exit_code([status]) == 3
+    evidence = json.loads(scene.intl.follower_states.load("US").evidence or "{}")
+    held, _ = open_checkpoint(evidence["held"], [signer.verifier])
+    served, _ = open_checkpoint(evidence["served"], [signer.verifier])
+    assert held.size == served.size
+    assert held.root != served.root
+
+    scene.front.tamper = hostile.unchanged  # nothing more is taken from it until released
+    assert scene.follower.sync_once().ingested == 0
+    assert scene.held() == before
+
+
+def test_an_older_checkpoint_with_another_root_is_a_fork(scene: Scene) -> None:
+    before = scene.held()
+    signer = scene.committee.signed_log.signer
+    other = Checkpoint(signer.name, before[2] - 5, bytes(32)).to_text()
+    scene.front.tamper = lambda page: hostile.unchanged(
+        page | {"checkpoint": signer.sign(other), "entries": []}
+    )
+    assert scene.follower.sync_once().status == "quarantined"
+    assert scene.held() == before
+    reason = scene.status()["reason"]
+    assert reason == (
+        f"the upstream's tree shrank from {before[2]} to {before[2] - 5} entries, "
+        "with another root than the entries held"
+    )
+
+
+def test_an_event_edited_in_the_upstreams_database_is_a_clear_refusal_recorded_by_the_follower(
+    scene: Scene,
+) -> None:
+    """The node serves nothing it has not signed: 503 log.integrity, not a bare 500."""
+    before = scene.held()
+    altered = before[0] - 3  # a receipt the International holds already
+    alter_receipt(NodeDatabase(scene.committee.settings.data_dir), altered)
+    token = grant_feed(scene.committee.settings.data_dir, "AUDITOR")
+    with httpx.Client(base_url=scene.follower.peer.url, headers=bearer(token)) as http:
+        answer = http.get("/v1/log/entries", params={"after": altered - 1, "limit": 10})
+    assert answer.status_code == 503
+    error = answer.json()["error"]
+    assert error["code"] == "log.integrity"
+    assert f"position {altered}: the event no longer matches its leaf" in error["message"]
+
+    outcome = scene.follower.audit()  # the International re-reads what it holds
+    assert outcome.ingested == 0
+    assert scene.held() == before
+    status = scene.status()
+    assert status["status"] == "following"  # a refusal proves no fork
+    assert str(status["last_error"]).startswith("PeerUnavailable: HTTP 503 log.integrity: ")
+
+
+def test_an_entry_altered_on_the_wire_is_no_proof_of_a_fork(scene: Scene) -> None:
+    """Entries are not signed: before quarantining, the follower re-reads the upstream's log in
+    full; answers that do not add up to the signed root prove only damage on the way."""
+    before = scene.held()
+    scene.front.tamper = hostile.altered_entry  # every answer altered, the re-reading too
+    for _ in range(2):
+        assert scene.follower.sync_once().ingested == 0
+    assert scene.held() == before
+    status = scene.status()
+    assert (status["status"], status["verification"]) == ("following", "page rejected")
+    assert "do not add up to its signed root either" in status["last_error"]
+
+    # Damaged once: the follower asks again at once and takes the honest answer.
+    scene.front.tamper = hostile.first(1, hostile.altered_entry)
+    assert scene.follower.sync_once().ingested == 10
+    assert scene.status()["verification"] == "verified"
+
+
+def test_a_page_damaged_twice_is_cleared_by_the_upstreams_whole_log(scene: Scene) -> None:
+    before = scene.held()
+    scene.front.tamper = hostile.first(2, hostile.altered_entry)  # then the re-reading is honest
+    assert scene.follower.sync_once().ingested == 0
+    assert scene.held() == before
+    status = scene.status()
+    assert (status["status"], status["verification"]) == ("following", "page rejected")
+    assert "re-read in full, the upstream's log extends what is held" in status["last_error"]
+    assert scene.follower.sync_once().ingested == 10

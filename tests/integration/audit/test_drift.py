@@ -134,7 +134,9 @@ def test_a_served_international_finds_drift_on_its_schedule(
         assert asked.json()["status"] == "drift"
         refused = httpx.post(f"{base}/v1/audit/drift", headers=TREASURER, timeout=60)
         assert refused.status_code == 403
-        exceptions = httpx.get(f"{base}/v1/exceptions", params={"rule": RULE}, timeout=10)
+        exceptions = httpx.get(
+            f"{base}/v1/exceptions", params={"rule": RULE}, headers=SUPERVISOR, timeout=10
+        )
         [exception] = exceptions.json()["items"]
         assert receipt in exception["detail"]
 

@@ -116,18 +116,22 @@ class Ingestor:
             return len(fresh)
 
     def _store(self, cursor: Cursor, upstream: str, entries: Sequence[RemoteEntry]) -> None:
-        # One execute per row: pipelined, that costs no more than executemany, and psycopg
-        # wants executemany on a cursor of its own in a pipeline (eventsourcing does so).
         sql = self.db.sql(
             "INSERT INTO ingested_entries (upstream, position, originator_id, "
             "originator_version, topic, state, leaf) VALUES (?, ?, ?, ?, ?, ?, ?)"
         )
-        for e in entries:
-            cursor.execute(
-                sql,
-                (upstream, e.position, str(e.originator_id), e.originator_version, e.topic,
-                 e.state, e.leaf),
-            )  # fmt: skip
+        rows = [
+            (upstream, e.position, str(e.originator_id), e.originator_version, e.topic, e.state,
+             e.leaf)
+            for e in entries
+        ]  # fmt: skip
+        if self.db.dialect == "sqlite":
+            cursor.executemany(sql, rows)
+            return
+        # One execute per row: pipelined, that costs no more than executemany, and psycopg
+        # wants executemany on a cursor of its own in a pipeline (eventsourcing does so).
+        for row in rows:
+            cursor.execute(sql, row)
 
 
 def _pipelined(cursor: Cursor) -> AbstractContextManager[Any]:

@@ -12,6 +12,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
@@ -53,12 +54,15 @@ class Follower:
         *,
         cosigner: Cosigner | None = None,
         page_size: int = 1000,  # the most a node serves at once (signedlog.log.MAX_PAGE)
+        apply_every: int = 5000,
     ) -> None:
         self.app = app
         self.peer = peer
         self.client = client
         self.cosigner = cosigner
         self.page_size = page_size
+        # A backlog's pages are applied several at a time: each commit waits for the disk.
+        self.apply_every = apply_every
         self.states = app.follower_states
         self.builder = EntryBuilder(peer.node_id)
         self._evidence_note: str | None = None  # the contradicting note, kept as evidence
@@ -82,12 +86,16 @@ class Follower:
     def _sync(self, wait: float, max_pages: int | None) -> Outcome:
         state = self.states.load(self.upstream)
         ingested, pages = 0, 0
+        held: list[Verified] = []  # verified, not yet applied: applied in one transaction
         ahead: Future[ServedPage] | None = None  # the next page, asked for already
         try:
             while not state.quarantined and (max_pages is None or pages < max_pages):
                 try:
-                    verified = self._fetch_verified(state, wait if pages == 0 else 0, ahead)
+                    verified = self._fetch_verified(
+                        _beyond(state, held), wait if pages == 0 else 0, ahead, held
+                    )
                 except (PeerUnavailable, PeerRefused, PageRejected) as error:
+                    state, ingested = self._apply(state, held), ingested + _count(held)
                     state = self._note_error(state, error)
                     return self._outcome(state, ingested, f"{type(error).__name__}: {error}")
                 except ForkSuspected as fork:
@@ -95,10 +103,14 @@ class Follower:
                     break
                 pages += 1
                 ahead = self._ask_ahead(verified, max_pages is None or pages < max_pages)
-                state = self._apply(state, verified)
-                ingested += len(verified.entries)
-                if state.size >= verified.checkpoint.size or not verified.entries:
+                held.append(verified)
+                level = verified.compact.size >= verified.checkpoint.size or not verified.entries
+                if level or _count(held) >= self.apply_every:
+                    state, ingested = self._apply(state, held), ingested + _count(held)
+                    held = []
+                if level:
                     break
+            state, ingested = self._apply(state, held), ingested + _count(held)
         finally:
             if ahead is not None:
                 ahead.cancel()
@@ -115,7 +127,11 @@ class Follower:
             return None
 
     def _fetch_verified(
-        self, state: FollowerState, wait: float, ahead: Future[ServedPage] | None = None
+        self,
+        state: FollowerState,
+        wait: float,
+        ahead: Future[ServedPage] | None = None,
+        held: list[Verified] | None = None,
     ) -> Verified:
         # A contradiction is believed only if a fresh answer repeats it: a bit flipped on the
         # wire must not quarantine an honest upstream.
@@ -127,9 +143,8 @@ class Follower:
                     state.size, self.page_size, wait=wait if attempt == 1 else 0
                 )
             try:
-                return verify_page(
-                    state, page, self.peer.verifier, self._held_leaf, self.client.consistency
-                )
+                leaf = _also_in(held, self._held_leaf) if held else self._held_leaf
+                return verify_page(state, page, self.peer.verifier, leaf, self.client.consistency)
             except ForkSuspected:
                 if attempt == 2:
                     self._evidence_note = page.checkpoint
@@ -154,29 +169,33 @@ class Follower:
         )
         return merkle.leaf_hash(entry)
 
-    def _apply(self, state: FollowerState, verified: Verified) -> FollowerState:
-        checkpoint = verified.checkpoint
+    def _apply(self, state: FollowerState, held: list[Verified]) -> FollowerState:
+        """Store, project and cursor the held pages in one transaction; cosign when level."""
+        if not held:
+            return state
+        last = held[-1]
+        checkpoint = last.checkpoint
+        complete = [v for v in held if v.compact.size == v.checkpoint.size]  # level with a note
         new = replace(
             state,
-            size=verified.compact.size,
-            compact=verified.compact.to_bytes(),
+            size=last.compact.size,
+            compact=last.compact.to_bytes(),
             head=checkpoint.size,
             last_success=now(),
             last_attempt=now(),
             last_error=None,
-            checkpoint=verified.note
-            if verified.compact.size == checkpoint.size
-            else state.checkpoint,
+            checkpoint=complete[-1].note if complete else state.checkpoint,
         )
 
         def record(cursor: Cursor) -> None:
             self.states.save(cursor, new)
-            if new.size == checkpoint.size:
-                self.states.keep_checkpoint(cursor, self.upstream, checkpoint.size, verified.note)
+            for v in complete:
+                self.states.keep_checkpoint(cursor, self.upstream, v.checkpoint.size, v.note)
 
-        self.app.ingestor.ingest(self.upstream, verified.entries, also=record)
+        entries = [e for v in held for e in v.entries]
+        self.app.ingestor.ingest(self.upstream, entries, also=record)
         if new.size == checkpoint.size and checkpoint.size > new.cosigned:
-            new = self._cosign(new, verified)
+            new = self._cosign(new, last)
         return new
 
     def _cosign(self, state: FollowerState, verified: Verified) -> FollowerState:
@@ -256,6 +275,35 @@ class Follower:
                 stop.wait(backoff(failures, base=0.5, cap=30))
             else:
                 failures = 0
+
+
+def _count(held: list[Verified]) -> int:
+    return sum(len(v.entries) for v in held)
+
+
+def _beyond(state: FollowerState, held: list[Verified]) -> FollowerState:
+    """The state as it will be once the held pages are applied: where the next page starts."""
+    if not held:
+        return state
+    compact = held[-1].compact
+    return replace(state, size=compact.size, compact=compact.to_bytes())
+
+
+def _also_in(held: list[Verified], stored: Callable[[int], bytes]) -> Callable[[int], bytes]:
+    """The leaf hash of a position held here: among the held pages, or else stored.
+
+    Asked only for a page that overlaps what is held, so rarely: nothing is built before.
+    """
+
+    leaves: dict[int, bytes | None] = {}
+
+    def leaf(position: int) -> bytes:
+        if not leaves:
+            leaves.update((e.position, e.leaf) for v in held for e in v.entries)
+        found = leaves.get(position)
+        return found if found is not None else stored(position)
+
+    return leaf
 
 
 def status_row(state: FollowerState) -> dict[str, Any]:

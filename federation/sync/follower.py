@@ -26,7 +26,13 @@ from federation.signedlog.note import Cosigner
 from federation.sync.client import FeedClient, PeerRefused, PeerUnavailable, ServedPage, backoff
 from federation.sync.peers import Peer
 from federation.sync.state import QUARANTINED, FollowerState, now
-from federation.sync.verify import ForkSuspected, PageRejected, Verified, verify_page
+from federation.sync.verify import (
+    ForkSuspected,
+    PageRejected,
+    Verified,
+    open_signed,
+    verify_page,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +93,7 @@ class Follower:
         state = self.states.load(self.upstream)
         ingested, pages = 0, 0
         held: list[Verified] = []  # verified, not yet applied: applied in one transaction
-        ahead: Future[ServedPage] | None = None  # the next page, asked for already
+        ahead: Future[Ahead] | None = None  # the next page, asked for already
         try:
             while not state.quarantined and (max_pages is None or pages < max_pages):
                 try:
@@ -116,35 +122,58 @@ class Follower:
                 ahead.cancel()
         return self._outcome(state, ingested)
 
-    def _ask_ahead(self, verified: Verified, more: bool) -> Future[ServedPage] | None:
+    def _ask_ahead(self, verified: Verified, more: bool) -> Future[Ahead] | None:
         """Ask for the page after this one now, if there is one, while this one is applied."""
         after = verified.compact.size
         if not more or not verified.entries or after >= verified.checkpoint.size:
             return None
         try:
-            return self._ahead.submit(self.client.entries, after, self.page_size)
+            return self._ahead.submit(self._fetch_ahead, after)
         except RuntimeError:  # closed meanwhile: the next fetch fails as the client is closed
             return None
+
+    def _fetch_ahead(self, after: int) -> Ahead:
+        """The page after ``after`` and the consistency proof its verification will ask for.
+
+        The proof is fetched on trust: verification checks it like any other, and a page that
+        does not continue at ``after`` asks for the proof it needs itself.
+        """
+        page = self.client.entries(after, self.page_size)
+        proofs: dict[tuple[int, int], list[bytes]] = {}
+        try:
+            size = open_signed(page.checkpoint, self.peer.verifier).size
+            end = after + len(page.entries)
+            if 0 < end < size:
+                proofs[(end, size)] = self.client.consistency(end, size)
+        except (ForkSuspected, PeerUnavailable, PeerRefused):
+            pass  # verification meets the same answer again and says what is wrong with it
+        return Ahead(page, proofs)
 
     def _fetch_verified(
         self,
         state: FollowerState,
         wait: float,
-        ahead: Future[ServedPage] | None = None,
+        ahead: Future[Ahead] | None = None,
         held: list[Verified] | None = None,
     ) -> Verified:
         # A contradiction is believed only if a fresh answer repeats it: a bit flipped on the
         # wire must not quarantine an honest upstream.
         for attempt in (1, 2):
-            if attempt == 1 and ahead is not None:
-                page = ahead.result()
-            else:
-                page = self.client.entries(
-                    state.size, self.page_size, wait=wait if attempt == 1 else 0
+            fetched = (
+                ahead.result()
+                if attempt == 1 and ahead is not None
+                else Ahead(
+                    self.client.entries(
+                        state.size, self.page_size, wait=wait if attempt == 1 else 0
+                    ),
+                    {},
                 )
+            )
+            page, proofs = fetched.page, fetched.proofs
             try:
                 leaf = _also_in(held, self._held_leaf) if held else self._held_leaf
-                return verify_page(state, page, self.peer.verifier, leaf, self.client.consistency)
+                prove = _proved_or(proofs, self.client.consistency)
+                return verify_page(state, page, self.peer.verifier, leaf, prove)
             except ForkSuspected:
                 if attempt == 2:
                     self._evidence_note = page.checkpoint
@@ -275,6 +304,24 @@ class Follower:
                 stop.wait(backoff(failures, base=0.5, cap=30))
             else:
                 failures = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Ahead:
+    """A page fetched ahead, with the consistency proofs fetched with it."""
+
+    page: ServedPage
+    proofs: dict[tuple[int, int], list[bytes]]
+
+
+def _proved_or(
+    proofs: dict[tuple[int, int], list[bytes]], fetch: Callable[[int, int], list[bytes]]
+) -> Callable[[int, int], list[bytes]]:
+    def prove(first: int, second: int) -> list[bytes]:
+        found = proofs.get((first, second))
+        return found if found is not None else fetch(first, second)
+
+    return prove
 
 
 def _count(held: list[Verified]) -> int:

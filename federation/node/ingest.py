@@ -19,6 +19,7 @@ from eventsourcing.persistence import StoredEvent
 
 from domain.errors import InvalidInput
 from federation.node.projection import POSITIONS, RowWriter, read_position, write_position
+from federation.persistence.batch import insert_rows
 from federation.persistence.database import Cursor, Database
 from projections.rows import Op, Table
 
@@ -125,13 +126,7 @@ class Ingestor:
              e.leaf)
             for e in entries
         ]  # fmt: skip
-        if self.db.dialect == "sqlite":
-            cursor.executemany(sql, rows)
-            return
-        # One execute per row: pipelined, that costs no more than executemany, and psycopg
-        # wants executemany on a cursor of its own in a pipeline (eventsourcing does so).
-        for row in rows:
-            cursor.execute(sql, row)
+        insert_rows(self.db, cursor, sql, rows)
 
 
 def _pipelined(cursor: Cursor) -> AbstractContextManager[Any]:

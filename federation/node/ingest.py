@@ -126,7 +126,7 @@ class Ingestor:
              e.leaf)
             for e in entries
         ]  # fmt: skip
-        insert_rows(self.db, cursor, sql, rows)
+        insert_rows(self.db, cursor, sql, rows, INGESTED)
 
 
 def _pipelined(cursor: Cursor) -> AbstractContextManager[Any]:

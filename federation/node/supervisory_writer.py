@@ -11,6 +11,7 @@ from federation.node.projection import RowWriter
 from federation.persistence.batch import insert_rows
 from federation.persistence.database import Cursor, Database
 from projections.rows import Add, Change, Put
+from projections.supervisory import TABLES
 from projections.supervisory.flows import (
     FLOWS,
     MEASURE_INDEX,
@@ -20,6 +21,8 @@ from projections.supervisory.flows import (
     TOTALS,
 )
 from projections.supervisory.ops import AddFrom, Flow, FlowFrom, SetFrom, Value
+
+TABLES_BY_NAME = {t.name: t for t in TABLES}
 
 
 class _Pending(threading.local):
@@ -81,7 +84,7 @@ class SupervisoryWriter(RowWriter):
             if self.db.dialect == "postgres":  # one statement may not upsert a key twice
                 key = self._put_keys[sql]
                 rows = list({tuple(row[n] for n in key): row for row in rows}.values())
-            insert_rows(self.db, cursor, sql, rows)
+            insert_rows(self.db, cursor, sql, rows, TABLES_BY_NAME[table])
 
     def _flush_adds(self, cursor: Cursor, reader: str | None = None) -> None:
         """Write the held-back additions (only to the tables ``reader``'s SQL names, if given)."""
@@ -89,7 +92,7 @@ class SupervisoryWriter(RowWriter):
             if reader is None or table in reader:
                 for sql, merged in self._pending.adds.pop(table).items():
                     rows = [(*key, *amounts) for key, amounts in merged.items()]
-                    insert_rows(self.db, cursor, sql, rows)
+                    insert_rows(self.db, cursor, sql, rows, TABLES_BY_NAME[table])
 
     def apply(self, cursor: Cursor, ops: Iterable[Any]) -> None:
         ops = list(ops)

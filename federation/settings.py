@@ -90,7 +90,7 @@ class Settings(BaseSettings):
                 else str(self.data_dir / "events.sqlite")
             )
             return {
-                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "PERSISTENCE_MODULE": "federation.persistence.sqlite:NodeSQLiteFactory",
                 "SQLITE_DBNAME": name,
                 "SQLITE_LOCK_TIMEOUT": "10",
                 "APPLICATION_RECORDER_TOPIC": (

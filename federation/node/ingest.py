@@ -19,6 +19,7 @@ from eventsourcing.persistence import StoredEvent
 
 from domain.errors import InvalidInput
 from federation.node.projection import POSITIONS, RowWriter, read_position, write_position
+from federation.persistence.batch import insert_rows
 from federation.persistence.database import Cursor, Database
 from projections.rows import Op, Table
 
@@ -116,18 +117,16 @@ class Ingestor:
             return len(fresh)
 
     def _store(self, cursor: Cursor, upstream: str, entries: Sequence[RemoteEntry]) -> None:
-        # One execute per row: pipelined, that costs no more than executemany, and psycopg
-        # wants executemany on a cursor of its own in a pipeline (eventsourcing does so).
         sql = self.db.sql(
             "INSERT INTO ingested_entries (upstream, position, originator_id, "
             "originator_version, topic, state, leaf) VALUES (?, ?, ?, ?, ?, ?, ?)"
         )
-        for e in entries:
-            cursor.execute(
-                sql,
-                (upstream, e.position, str(e.originator_id), e.originator_version, e.topic,
-                 e.state, e.leaf),
-            )  # fmt: skip
+        rows = [
+            (upstream, e.position, str(e.originator_id), e.originator_version, e.topic, e.state,
+             e.leaf)
+            for e in entries
+        ]  # fmt: skip
+        insert_rows(self.db, cursor, sql, rows, INGESTED)
 
 
 def _pipelined(cursor: Cursor) -> AbstractContextManager[Any]:

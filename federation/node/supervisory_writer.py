@@ -8,8 +8,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from federation.node.projection import RowWriter
+from federation.persistence.batch import insert_rows
 from federation.persistence.database import Cursor, Database
 from projections.rows import Add, Change, Put
+from projections.supervisory import TABLES
 from projections.supervisory.flows import (
     FLOWS,
     MEASURE_INDEX,
@@ -19,6 +21,8 @@ from projections.supervisory.flows import (
     TOTALS,
 )
 from projections.supervisory.ops import AddFrom, Flow, FlowFrom, SetFrom, Value
+
+TABLES_BY_NAME = {t.name: t for t in TABLES}
 
 
 class _Pending(threading.local):
@@ -43,6 +47,7 @@ class SupervisoryWriter(RowWriter):
     def __init__(self, db: Database) -> None:
         super().__init__(db)
         self._sql: dict[tuple[Any, ...], str] = {}
+        self._put_keys: dict[str, tuple[int, ...]] = {}  # the key's places in a put's row
         self._pending = _Pending()
         self._flow_sql = (
             *(
@@ -76,7 +81,10 @@ class SupervisoryWriter(RowWriter):
 
     def _flush_puts(self, cursor: Cursor, table: str) -> None:
         for sql, rows in self._pending.puts.pop(table, {}).items():
-            cursor.executemany(sql, rows)
+            if self.db.dialect == "postgres":  # one statement may not upsert a key twice
+                key = self._put_keys[sql]
+                rows = list({tuple(row[n] for n in key): row for row in rows}.values())
+            insert_rows(self.db, cursor, sql, rows, TABLES_BY_NAME[table])
 
     def _flush_adds(self, cursor: Cursor, reader: str | None = None) -> None:
         """Write the held-back additions (only to the tables ``reader``'s SQL names, if given)."""
@@ -84,7 +92,7 @@ class SupervisoryWriter(RowWriter):
             if reader is None or table in reader:
                 for sql, merged in self._pending.adds.pop(table).items():
                     rows = [(*key, *amounts) for key, amounts in merged.items()]
-                    cursor.executemany(sql, rows)
+                    insert_rows(self.db, cursor, sql, rows, TABLES_BY_NAME[table])
 
     def apply(self, cursor: Cursor, ops: Iterable[Any]) -> None:
         ops = list(ops)
@@ -107,7 +115,7 @@ class SupervisoryWriter(RowWriter):
             n += 1
             if kind is Put:
                 key = ("put", op.table.name, *op.row)
-                sql = self._sql.get(key) or self._remember(key, self._put_sql(op))
+                sql = self._sql.get(key) or self._remember_put(key, op)
                 rows = self._pending.puts.setdefault(op.table.name, {}).setdefault(sql, [])
                 rows.append(tuple(op.row.values()))
             elif kind is Add and op.table.name in PURE and not op.defaults:
@@ -125,6 +133,12 @@ class SupervisoryWriter(RowWriter):
             else:
                 self.flush(cursor)
                 super().apply(cursor, [op])
+
+    def _remember_put(self, key: tuple[Any, ...], op: Put) -> str:
+        sql = self._remember(key, self._put_sql(op))
+        columns = list(op.row)
+        self._put_keys[sql] = tuple(columns.index(c) for c in op.table.key)
+        return sql
 
     def _remember(self, key: tuple[Any, ...], sql: str) -> str:
         self._sql[key] = self.db.sql(sql)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import fields, is_dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar
+from uuid import UUID
 
 from eventsourcing.persistence import Transcoding
 
@@ -20,6 +22,32 @@ from domain.money import Money
 from domain.period_report import BalanceAssertion
 from domain.pledge import Instalment, Settlement
 from domain.roles import Actor, Role
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class Interned(Generic[K, V]):
+    """Decoded immutable values kept by their stored form, a bounded number of them.
+
+    The same person in the same role, the same amount, the same campaign recur in event after
+    event; building and validating the value object again costs more than the lookup. A value
+    that fails to decode is never kept.
+    """
+
+    def __init__(self, decode: Callable[[K], V], limit: int = 4096) -> None:
+        self._decode = decode
+        self._kept: dict[K, V] = {}
+        self._limit = limit
+
+    def __call__(self, key: K) -> V:
+        value = self._kept.get(key)
+        if value is None:
+            value = self._decode(key)
+            if len(self._kept) >= self._limit:
+                self._kept.clear()
+            self._kept[key] = value
+        return value
 
 
 class DateAsISO(Transcoding):
@@ -57,11 +85,17 @@ class ActorTranscoding(Transcoding):
     type = Actor
     name = "actor"
 
+    def __init__(self) -> None:
+        self._actors = Interned[tuple[str, str], Actor](
+            lambda pair: Actor(person=pair[0], role=Role(pair[1]))
+        )
+
     def encode(self, obj: Actor) -> list[str]:
         return [obj.person, obj.role.value]
 
     def decode(self, data: list[str]) -> Actor:
-        return Actor(person=data[0], role=Role(data[1]))
+        person, role = data
+        return self._actors((person, role))
 
 
 class MoneyAsText(Transcoding):
@@ -70,16 +104,40 @@ class MoneyAsText(Transcoding):
     type = Money
     name = "money"
 
+    def __init__(self) -> None:
+        self._money = Interned[str, Money](self._parse)
+
     def encode(self, obj: Money) -> str:
         return f"{obj.amount} {obj.currency}"
 
     def decode(self, data: str) -> Money:
+        return self._money(data)
+
+    @staticmethod
+    def _parse(data: str) -> Money:
         amount, code = data.split(" ")
         return Money(Decimal(amount), code)
 
 
+class UUIDAsHexInterned(Transcoding):
+    """eventsourcing's ``uuid_hex``, the same stored form; recurring ids are decoded once."""
+
+    type = UUID
+    name = "uuid_hex"
+
+    def __init__(self) -> None:
+        self._ids = Interned[str, UUID](lambda text: UUID(text))
+
+    def encode(self, obj: UUID) -> str:
+        return obj.hex
+
+    def decode(self, data: str) -> UUID:
+        return self._ids(data)
+
+
 # Extended by later domain modules; the names are part of the stored format and never change.
 VALUE_OBJECTS: list[Transcoding] = [
+    UUIDAsHexInterned(),
     DateAsISO(),
     ActorTranscoding(),
     MoneyAsText(),

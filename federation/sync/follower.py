@@ -12,8 +12,10 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from functools import partial
 
 from domain.errors import InvalidInput
 from federation.node.base import NodeApplication
@@ -60,12 +62,15 @@ class Follower:
         *,
         cosigner: Cosigner | None = None,
         page_size: int = 1000,  # the most a node serves at once (signedlog.log.MAX_PAGE)
+        apply_every: int = 5000,
     ) -> None:
         self.app = app
         self.peer = peer
         self.client = client
         self.cosigner = cosigner
         self.page_size = page_size
+        # A backlog's pages are applied several at a time: each commit waits for the disk.
+        self.apply_every = apply_every
         self.states = app.follower_states
         self.builder = EntryBuilder(peer.node_id)
         self._evidence_note: str | None = None  # the contradicting note, kept as evidence
@@ -89,62 +94,93 @@ class Follower:
     def _sync(self, wait: float, max_pages: int | None) -> Outcome:
         state = self.states.load(self.upstream)
         ingested, pages = 0, 0
-        ahead: Future[ServedPage] | None = None  # the next page, asked for already
+        held: list[Verified] = []  # verified, not yet applied: applied in one transaction
+        ahead: Future[Ahead] | None = None  # the next page, asked for already
         try:
             while not state.quarantined and (max_pages is None or pages < max_pages):
                 try:
-                    verified = self._fetch_verified(state, wait if pages == 0 else 0, ahead)
+                    verified = self._fetch_verified(
+                        _beyond(state, held), wait if pages == 0 else 0, ahead, held
+                    )
                 except (PeerUnavailable, PeerRefused, PageRejected) as error:
                     if isinstance(error, PageRejected):
                         self.states.note_verification_failure(self.upstream, "rejected")
+                    state, ingested = self._apply(state, held), ingested + _count(held)
                     state = self._note_error(state, error)
                     return self._outcome(state, ingested, f"{type(error).__name__}: {error}")
                 except ForkSuspected as fork:
                     self.states.note_verification_failure(self.upstream, "fork")
                     state = self._quarantine(state, str(fork))
+                    held = []  # nothing from a forked upstream is applied, not even before it
                     break
                 pages += 1
                 ahead = self._ask_ahead(verified, max_pages is None or pages < max_pages)
-                state = self._apply(state, verified)
-                ingested += len(verified.entries)
-                if state.size >= verified.checkpoint.size or not verified.entries:
+                held.append(verified)
+                level = verified.compact.size >= verified.checkpoint.size or not verified.entries
+                if level or _count(held) >= self.apply_every:
+                    state, ingested = self._apply(state, held), ingested + _count(held)
+                    held = []
+                if level:
                     break
+            state, ingested = self._apply(state, held), ingested + _count(held)
         finally:
             if ahead is not None:
                 ahead.cancel()
         return self._outcome(state, ingested)
 
-    def _ask_ahead(self, verified: Verified, more: bool) -> Future[ServedPage] | None:
+    def _ask_ahead(self, verified: Verified, more: bool) -> Future[Ahead] | None:
         """Ask for the page after this one now, if there is one, while this one is applied."""
         after = verified.compact.size
         if not more or not verified.entries or after >= verified.checkpoint.size:
             return None
         try:
-            return self._ahead.submit(self.client.entries, after, self.page_size)
+            return self._ahead.submit(self._fetch_ahead, after)
         except RuntimeError:  # closed meanwhile: the next fetch fails as the client is closed
             return None
 
+    def _fetch_ahead(self, after: int) -> Ahead:
+        """The page after ``after`` and the consistency proof its verification will ask for.
+
+        The proof is fetched on trust: verification checks it like any other, and a page that
+        does not continue at ``after`` asks for the proof it needs itself.
+        """
+        page = self.client.entries(after, self.page_size)
+        proofs: dict[tuple[int, int], list[bytes]] = {}
+        try:
+            size = open_signed(page.checkpoint, self.peer.verifier).size
+            end = after + len(page.entries)
+            if 0 < end < size:
+                proofs[(end, size)] = self.client.consistency(end, size)
+        except (ForkSuspected, PeerUnavailable, PeerRefused):
+            pass  # verification meets the same answer again and says what is wrong with it
+        return Ahead(page, proofs)
+
     def _fetch_verified(
-        self, state: FollowerState, wait: float, ahead: Future[ServedPage] | None = None
+        self,
+        state: FollowerState,
+        wait: float,
+        ahead: Future[Ahead] | None = None,
+        held: list[Verified] | None = None,
     ) -> Verified:
         # A contradiction is believed only if a fresh answer repeats it: a bit flipped on the
         # wire must not quarantine an honest upstream.
         for attempt in (1, 2):
-            if attempt == 1 and ahead is not None:
-                page = ahead.result()
-            else:
-                page = self.client.entries(
-                    state.size, self.page_size, wait=wait if attempt == 1 else 0
+            fetched = (
+                ahead.result()
+                if attempt == 1 and ahead is not None
+                else Ahead(
+                    self.client.entries(
+                        state.size, self.page_size, wait=wait if attempt == 1 else 0
+                    ),
+                    {},
                 )
+            )
+            page, proofs = fetched.page, fetched.proofs
             try:
-                return verify_page(
-                    state,
-                    page,
-                    self.peer.verifier,
-                    self._held_leaf,
-                    self.client.consistency,
-                    self._held_root,
-                )
+                leaf = _also_in(held, self._held_leaf) if held else self._held_leaf
+                prove = _proved_or(proofs, self.client.consistency)
+                root = partial(self._held_root, held=held or [])
+                return verify_page(state, page, self.peer.verifier, leaf, prove, root)
             except UnprovenFork as fork:
                 if attempt == 2:  # twice: only the upstream's whole log can tell
                     self._evidence_note = page.checkpoint
@@ -202,8 +238,9 @@ class Follower:
         )
         return merkle.leaf_hash(entry)
 
-    def _held_root(self, size: int) -> bytes:
-        """The root of the first ``size`` entries held (from their kept leaf hashes)."""
+    def _held_root(self, size: int, held: list[Verified]) -> bytes:
+        """The root of the first ``size`` entries held: stored (from their kept leaf hashes),
+        then those of the verified pages not yet applied."""
         tree = merkle.CompactRange()
         with self.app.db.reading() as cursor:
             cursor.execute(
@@ -216,31 +253,37 @@ class Follower:
             for row in cursor.fetchall():
                 leaf = row["leaf"]
                 tree.extend([bytes(leaf) if leaf else self._held_leaf(int(row["position"]))])
+        for entry in (e for v in held for e in v.entries if tree.size < e.position <= size):
+            tree.extend([entry.leaf or self._held_leaf(entry.position)])
         return tree.root()
 
-    def _apply(self, state: FollowerState, verified: Verified) -> FollowerState:
-        checkpoint = verified.checkpoint
+    def _apply(self, state: FollowerState, held: list[Verified]) -> FollowerState:
+        """Store, project and cursor the held pages in one transaction; cosign when level."""
+        if not held:
+            return state
+        last = held[-1]
+        checkpoint = last.checkpoint
+        complete = [v for v in held if v.compact.size == v.checkpoint.size]  # level with a note
         new = replace(
             state,
-            size=verified.compact.size,
-            compact=verified.compact.to_bytes(),
+            size=last.compact.size,
+            compact=last.compact.to_bytes(),
             head=checkpoint.size,
             last_success=now(),
             last_attempt=now(),
             last_error=None,
-            checkpoint=verified.note
-            if verified.compact.size == checkpoint.size
-            else state.checkpoint,
+            checkpoint=complete[-1].note if complete else state.checkpoint,
         )
 
         def record(cursor: Cursor) -> None:
             self.states.save(cursor, new)
-            if new.size == checkpoint.size:
-                self.states.keep_checkpoint(cursor, self.upstream, checkpoint.size, verified.note)
+            for v in complete:
+                self.states.keep_checkpoint(cursor, self.upstream, v.checkpoint.size, v.note)
 
-        self.app.ingestor.ingest(self.upstream, verified.entries, also=record)
+        entries = [e for v in held for e in v.entries]
+        self.app.ingestor.ingest(self.upstream, entries, also=record)
         if new.size == checkpoint.size and checkpoint.size > new.cosigned:
-            new = self._cosign(new, verified)
+            new = self._cosign(new, last)
         return new
 
     def _cosign(self, state: FollowerState, verified: Verified) -> FollowerState:
@@ -320,3 +363,50 @@ class Follower:
                 stop.wait(backoff(failures, base=0.5, cap=30))
             else:
                 failures = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Ahead:
+    """A page fetched ahead, with the consistency proofs fetched with it."""
+
+    page: ServedPage
+    proofs: dict[tuple[int, int], list[bytes]]
+
+
+def _proved_or(
+    proofs: dict[tuple[int, int], list[bytes]], fetch: Callable[[int, int], list[bytes]]
+) -> Callable[[int, int], list[bytes]]:
+    def prove(first: int, second: int) -> list[bytes]:
+        found = proofs.get((first, second))
+        return found if found is not None else fetch(first, second)
+
+    return prove
+
+
+def _count(held: list[Verified]) -> int:
+    return sum(len(v.entries) for v in held)
+
+
+def _beyond(state: FollowerState, held: list[Verified]) -> FollowerState:
+    """The state as it will be once the held pages are applied: where the next page starts."""
+    if not held:
+        return state
+    compact = held[-1].compact
+    return replace(state, size=compact.size, compact=compact.to_bytes())
+
+
+def _also_in(held: list[Verified], stored: Callable[[int], bytes]) -> Callable[[int], bytes]:
+    """The leaf hash of a position held here: among the held pages, or else stored.
+
+    Asked only for a page that overlaps what is held, so rarely: nothing is built before.
+    """
+
+    leaves: dict[int, bytes | None] = {}
+
+    def leaf(position: int) -> bytes:
+        if not leaves:
+            leaves.update((e.position, e.leaf) for v in held for e in v.entries)
+        found = leaves.get(position)
+        return found if found is not None else stored(position)
+
+    return leaf

@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from federation.signedlog.entries import Entry, EntryBuilder, EntryError, decode, encode
+from federation.signedlog.entries import (
+    Entry,
+    EntryBuilder,
+    EntryError,
+    decode,
+    encode,
+    parse_strictly,
+)
 
 AGGREGATE = UUID("0b6c3f2e-8f1d-4a55-9f27-2d4c0f3a9e10")
 STATE = b'{"amount":"25.00 USD"}'
@@ -128,3 +135,36 @@ def test_a_flipped_bit_never_decodes_to_the_same_entry(state: bytes, offset: int
     except EntryError:
         return
     assert other != entry
+
+
+topics_any = st.text(
+    st.characters(blacklist_categories=["Cs"], blacklist_characters=" \x7f"), min_size=1
+).filter(lambda t: all(ord(c) > 0x20 for c in t))
+
+
+@given(
+    topic=topics_any,
+    version=st.integers(0, 10**6),
+    state=st.binary(max_size=60),
+    offset=st.integers(0, 10_000),
+    edit=st.sampled_from(["flip", "insert", "delete", "none"]),
+    byte=st.integers(0, 255),
+)
+def test_the_fast_decode_agrees_with_the_field_by_field_parse(
+    topic: str, version: int, state: bytes, offset: int, edit: str, byte: int
+) -> None:
+    data = bytearray(Entry("DE-1", 7, AGGREGATE, version, topic, state).to_bytes())
+    at = offset % len(data)
+    if edit == "flip":
+        data[at] ^= byte or 1
+    elif edit == "insert":
+        data.insert(at, byte)
+    elif edit == "delete":
+        del data[at]
+    outcomes: list[Entry | None] = []
+    for parse in (decode, parse_strictly):
+        try:
+            outcomes.append(parse(bytes(data)))
+        except EntryError:
+            outcomes.append(None)
+    assert outcomes[0] == outcomes[1]

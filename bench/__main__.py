@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-SUITES = ["bench.foundation", "bench.signedlog", "bench.sync", "bench.supervisory"]
+SUITES = ["bench.foundation", "bench.signedlog", "bench.sync", "bench.supervisory", "bench.load"]
 
 
 def main(names: list[str]) -> None:

@@ -64,7 +64,7 @@ def test_the_international_keeps_following_across_a_postgresql_restart(
     tmp_path: Path, server: PostgresServer
 ) -> None:
     with federation(tmp_path, server.create_database("aidfed_restart")) as nodes:
-        size = record_receipts(nodes["DE"].data_dir, 6000, found=True)
+        size = record_receipts(nodes["DE"].data_dir, 3000, found=True)
         nodes.start()
         wait_until(partial(ingesting, nodes, size), 60, "INTL to be ingesting", every=0.01)
         server.stop()  # mid-sync: the ingest transaction in flight is cut off

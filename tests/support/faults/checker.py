@@ -32,7 +32,7 @@ from tests.support.nodedb import NodeDatabase
 KEY = re.compile(rb"Collection (s\d+-w\d+-c\d+) of")
 SUPERVISOR = who("Willi Münzenberg", "supervisor")
 SYNC_TIMEOUT = 120.0
-MAX_SHOWN = 10  # problems of one kind listed (the first ones tell the story)
+MAX_SHOWN = 10  # problems listed per committee
 
 
 def receipt_keys(rows: Sequence[tuple[Any, ...]]) -> Counter[str]:
@@ -87,19 +87,29 @@ def _commands(cluster: FaultCluster, issued: Sequence[Issued]) -> list[str]:
         mine = [i for i in issued if i.node == committee]
         local = recorded_at_committee(cluster.node(committee).db)
         central = reached_international(intl, committee)
-        for command in mine:
-            counts = (local[command.key], central[command.key])
-            if len(problems) > MAX_SHOWN:
-                break
-            if command.answer is Answer.ACKNOWLEDGED and counts != (1, 1):
-                problems.append(f"acknowledged {command} held (committee, INTL) {counts} times")
-            elif max(counts) > 1 or counts[0] != counts[1]:
-                problems.append(f"{command.answer} {command} held {counts} times")
-        known = {i.key for i in mine}
-        prefix = f"{mine[0].key.split('-')[0]}-" if mine else "-"
-        strays = [k for k in local if k.startswith(prefix) and k not in known]
-        if strays:
-            problems.append(f"{committee} holds receipts no writer issued there: {strays[:5]}")
+        problems += judge(committee, mine, local, central)
+    return problems
+
+
+def judge(
+    committee: str, issued: Sequence[Issued], local: Counter[str], central: Counter[str]
+) -> list[str]:
+    """The commands issued at ``committee`` against how often each key is held there
+    (``local``) and at the International (``central``)."""
+    problems: list[str] = []
+    for command in issued:
+        counts = (local[command.key], central[command.key])
+        if command.answer is Answer.ACKNOWLEDGED and counts != (1, 1):
+            problems.append(f"acknowledged {command} held (committee, INTL) {counts} times")
+        elif max(counts) > 1 or counts[0] != counts[1]:
+            problems.append(f"{command.answer} {command} held {counts} times")
+    known = {i.key for i in issued}
+    prefixes = {f"{i.key.split('-')[0]}-" for i in issued}
+    strays = [k for k in local if k.split("-")[0] + "-" in prefixes and k not in known]
+    if strays:
+        problems.append(f"{committee} holds receipts no writer issued there: {strays[:5]}")
+    if len(problems) > MAX_SHOWN:  # the first ones tell the story
+        problems = [*problems[:MAX_SHOWN], f"... and {len(problems) - MAX_SHOWN} more"]
     return problems
 
 

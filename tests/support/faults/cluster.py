@@ -124,6 +124,7 @@ class FaultCluster:
 
     def _fill(self, step: Step) -> None:
         folder = self.node(step.target).data_dir
+        disk.ensure_headroom(folder)
         try:
             disk.fill(folder)
             time.sleep(step.hold)

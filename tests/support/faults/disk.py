@@ -16,7 +16,8 @@ import os
 import subprocess
 from pathlib import Path
 
-SIZE = "48m"
+SIZE = "256m"  # room for a long run's history (50 schedules: ~50 MB); the filler takes the rest
+HEADROOM = 32 << 20  # free bytes the disk must have before a fill: else it is full for real
 CHUNK = 1 << 20
 FILLER = ".filler"
 
@@ -54,6 +55,14 @@ def fill(folder: Path, limit: int = 1 << 30) -> int:
     finally:
         os.close(fd)
     return written
+
+
+def ensure_headroom(folder: Path) -> None:
+    """Refuse to run a full-disk fault on a disk the node's history has already filled: its
+    refusals would then never heal, which is the harness's fault, not the node's."""
+    stats = os.statvfs(folder)
+    available = stats.f_bavail * stats.f_frsize
+    assert available >= HEADROOM, f"the small disk has only {available} bytes free: enlarge SIZE"
 
 
 def free(folder: Path) -> None:

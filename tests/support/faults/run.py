@@ -18,7 +18,7 @@ from tests.support.faults.cluster import FaultCluster
 from tests.support.faults.schedule import Step, schedule
 from tests.support.faults.writers import Answer, Issued, Writers
 
-SHORT_SCHEDULES = 1  # every kind of fault once (and two more); ~80 s on a loaded machine
+SHORT_SCHEDULES = 1  # every kind of fault once (and two more): 50-80 s on 2 cores
 SETTLE = 0.5  # seconds of writing before the first fault and after the last
 
 

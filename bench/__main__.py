@@ -5,7 +5,14 @@ from __future__ import annotations
 import importlib
 import sys
 
-SUITES = ["bench.foundation", "bench.signedlog", "bench.sync", "bench.supervisory", "bench.audit"]
+SUITES = [
+    "bench.foundation",
+    "bench.signedlog",
+    "bench.sync",
+    "bench.supervisory",
+    "bench.audit",
+    "bench.load",
+]
 
 
 def main(names: list[str]) -> None:

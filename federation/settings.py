@@ -107,6 +107,10 @@ class Settings(BaseSettings):
             "POSTGRES_PASSWORD": unquote(url.password or ""),
             "POSTGRES_POOL_SIZE": "8",
             "POSTGRES_MAX_OVERFLOW": "8",
+            # How long to wait for a connection. eventsourcing tries a read or write 10 times:
+            # a restart of a second or two is bridged, a longer outage is answered 503 after
+            # ~20 s (with the library's 30 s default a request would hang for five minutes).
+            "POSTGRES_CONNECT_TIMEOUT": "2",
             "APPLICATION_RECORDER_TOPIC": (
                 "federation.persistence.postgres:LoggedPostgresApplicationRecorder"
             ),

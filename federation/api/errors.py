@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from eventsourcing.persistence import InterfaceError, OperationalError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -74,10 +75,38 @@ async def _log_state_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(503, "log.integrity", message, "integrity")
 
 
+# What a full disk looks like from SQLite ("database or disk is full", SQLITE_FULL) and from
+# PostgreSQL (SQLSTATE 53100 disk_full: "could not extend file ... No space left on device").
+DISK_FULL = ("disk is full", "no space left on device", "could not extend file")
+
+
+async def _storage_error(_: Request, exc: Exception) -> JSONResponse:
+    """The store refused the write (the transaction rolled back): nothing was recorded, and the
+    client is told so plainly instead of having its connection dropped."""
+    text = str(exc).lower()
+    if any(sign in text for sign in DISK_FULL):
+        return error_response(
+            507,
+            "storage.full",
+            "the node's disk is full; nothing was recorded — retry once space is freed",
+            "storage",
+        )
+    response = error_response(
+        503,
+        "storage.unavailable",
+        "the node's database is unavailable just now; nothing was recorded — retry shortly",
+        "storage",
+    )
+    response.headers["Retry-After"] = "1"
+    return response
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
     app.add_exception_handler(LogStateError, _log_state_error)
     app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(OperationalError, _storage_error)
+    app.add_exception_handler(InterfaceError, _storage_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
 

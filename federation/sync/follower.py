@@ -17,6 +17,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import partial
 
+from eventsourcing.persistence import InterfaceError, OperationalError
+
 from domain.errors import InvalidInput
 from federation.node.base import NodeApplication
 from federation.persistence.database import Cursor
@@ -355,7 +357,16 @@ class Follower:
         """Follow until ``stop`` is set: long-poll when caught up, back off when failing."""
         failures = 0
         while not stop.is_set():
-            outcome = self.sync_once(wait=wait)
+            try:
+                outcome = self.sync_once(wait=wait)
+            except (OperationalError, InterfaceError) as error:
+                # The node's own database failed (a PostgreSQL restart, a full disk): the
+                # ingest transaction rolled back, so nothing was half applied. Wait for the
+                # database to come back rather than stop following for good.
+                failures += 1
+                logger.warning("following %s: the node's database failed: %s", self.upstream, error)
+                stop.wait(backoff(failures, base=0.5, cap=10))
+                continue
             if outcome.status == QUARANTINED:
                 stop.wait(5)
             elif outcome.error:

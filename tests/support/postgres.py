@@ -43,11 +43,14 @@ def _free_port() -> int:
 
 @dataclass(frozen=True)
 class PostgresServer:
-    """A running server: make databases on it and get their URLs."""
+    """A running server: make databases on it and get their URLs (and restart it)."""
 
     host: str
     port: int
     user: str
+    data: Path | None = None  # its data folder, for `restart`
+    options: str = ""
+    prefix: tuple[str, ...] = ()
 
     def url(self, dbname: str) -> str:
         return f"postgresql://{self.user}@{self.host}:{self.port}/{dbname}"
@@ -57,6 +60,24 @@ class PostgresServer:
             conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{dbname}"')
         return self.url(dbname)
+
+    def restart(self, down: float = 0.0) -> None:
+        """Stop the server at once (as a crash would), stay down ``down`` seconds, start it."""
+        self.stop()
+        time.sleep(down)
+        self.start()
+
+    def stop(self) -> None:
+        """Stop at once, as a crash would: no checkpoint, every connection cut."""
+        assert self.data is not None, "this server cannot be stopped and started"
+        _pg_ctl(self.prefix, self.data, "-m", "immediate", "stop")
+
+    def start(self) -> None:
+        """Start again on the same port; wait until it accepts connections."""
+        assert self.data is not None, "this server cannot be stopped and started"
+        log = str(self.data.parent / "server.log")
+        _pg_ctl(self.prefix, self.data, "-o", self.options, "-l", log, "-w", "start")
+        _wait_accepting(self)
 
 
 @contextmanager
@@ -95,17 +116,9 @@ def postgres_server() -> Iterator[PostgresServer]:
         check=True,
         capture_output=True,
     )
-    server = PostgresServer("127.0.0.1", port, user)
+    server = PostgresServer("127.0.0.1", port, user, data, options, tuple(prefix))
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                psycopg.connect(server.url("postgres")).close()
-                break
-            except psycopg.OperationalError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+        _wait_accepting(server)
         yield server
     finally:
         subprocess.run(
@@ -114,3 +127,21 @@ def postgres_server() -> Iterator[PostgresServer]:
             capture_output=True,
         )
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _pg_ctl(prefix: tuple[str, ...], data: Path, *args: str) -> None:
+    subprocess.run(
+        [*prefix, _binary("pg_ctl"), "-D", str(data), *args], check=True, capture_output=True
+    )
+
+
+def _wait_accepting(server: PostgresServer, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            psycopg.connect(server.url("postgres")).close()
+            return
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)

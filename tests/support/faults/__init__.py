@@ -1,0 +1,1 @@
+"""The fault harness: seeded schedules of faults over real node processes, and their checker."""

@@ -224,7 +224,7 @@ def test_tokens_and_passwords_are_never_echoed_in_answers_or_logs(
             http.post(  # a secret where an amount should be
                 "/v1/receipts/cash",
                 json={"campaign_code": secret, "amount": {"amount": password, "currency": 1}},
-                headers=bearer(committee.tokens[2]),
+                headers=bearer(committee.tokens[1]),  # a treasurer's: the body is read
             ),
         ]
     for answer in answers:

@@ -64,7 +64,8 @@ def test_the_international_keeps_following_across_a_postgresql_restart(
     tmp_path: Path, server: PostgresServer
 ) -> None:
     with federation(tmp_path, server.create_database("aidfed_restart")) as nodes:
-        size = record_receipts(nodes["DE"].data_dir, 3000, found=True)
+        # More than one ingest transaction (5,000 entries each), so a restart can cut in between.
+        size = record_receipts(nodes["DE"].data_dir, 12_000, found=True)
         nodes.start()
         wait_until(partial(ingesting, nodes, size), 60, "INTL to be ingesting", every=0.01)
         server.stop()  # mid-sync: the ingest transaction in flight is cut off

@@ -135,9 +135,11 @@ def _logs_verify(cluster: FaultCluster) -> list[str]:
 
 
 def _projection_rebuilds(cluster: FaultCluster) -> list[str]:
-    with httpx.Client(base_url=cluster.node(INTERNATIONAL_ID).url, timeout=120) as http:
+    with httpx.Client(
+        base_url=cluster.node(INTERNATIONAL_ID).url, timeout=120, headers=SUPERVISOR
+    ) as http:
         live = http.get("/v1/supervisory/digest")
-        rebuilt = http.post("/v1/supervisory/rebuild", headers=SUPERVISOR)
+        rebuilt = http.post("/v1/supervisory/rebuild")
     if live.status_code != 200 or rebuilt.status_code != 200:
         return [f"digest {live.status_code} {live.text[:300]}; rebuild {rebuilt.text[:300]}"]
     before, after = live.json(), rebuilt.json()

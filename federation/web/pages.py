@@ -111,7 +111,7 @@ def overview(request: Request, user: SupervisorDep) -> HTMLResponse:
         "committees recognised": len(node.recognitions(standing="recognised", limit=500)),
         "nodes followed": len(states),
         "entries held": sum(r["cursor"] for r in states),
-        "open exceptions": len(node.exceptions(status="open", limit=500)),
+        "open exceptions": sum(r["resolved_on"] is None for r in exception_rows(node)),
     }
     view = node.supervisory.overview.overview()
     return page(
@@ -134,11 +134,20 @@ def status(request: Request, user: SupervisorDep) -> HTMLResponse:
     return page(request, "status.html", "Federation status", user, rows=rows)
 
 
+def exception_rows(node: Any) -> list[dict[str, Any]]:
+    """The exceptions the rules find (with their recorded status) and those raised by hand."""
+    found = [{**f, "raised_on": f["on"]} for f in node.supervisory.rules.exceptions(limit=500)]
+    known = {str(f["exception_id"]) for f in found}
+    raised = [r for r in node.exceptions(limit=500) if str(r["exception_id"]) not in known]
+    return found + raised
+
+
 @router.get("/dashboard/exceptions")
 def exceptions(request: Request, user: SupervisorDep) -> HTMLResponse:
-    """Compliance exceptions, open first."""
-    rows = request.app.state.node.exceptions(limit=500)
-    rows.sort(key=lambda r: (r["resolved_on"] is not None, r["raised_on"]))
+    """Compliance exceptions, open first: those the rules find in the replayed events, and those
+    a supervisor or auditor raised by hand."""
+    rows = exception_rows(request.app.state.node)
+    rows.sort(key=lambda r: (r["resolved_on"] is not None, str(r["raised_on"] or "")))
     return page(request, "exceptions.html", "Compliance exceptions", user, rows=rows)
 
 
@@ -150,9 +159,14 @@ def resolve(
     resolution: Annotated[str, Form()],
 ) -> RedirectResponse:
     """Resolve an exception (supervisors only; recorded as the International's event)."""
-    node = request.app.state.node
-    node.resolve_exception(
-        Context(user.actor), exception_id=exception_id, resolution=resolution, on=date.today()
+    # The supervisory rules resolve both kinds: a finding is recorded, raised and resolved, in
+    # the International's log; a raised exception is resolved where it stands.
+    request.app.state.node.supervisory.rules.resolve(
+        Context(user.actor),
+        exception_id=exception_id,
+        resolution=resolution,
+        on=date.today(),
+        as_of=None,
     )
     return RedirectResponse("/dashboard/exceptions", status_code=303)
 

@@ -216,3 +216,26 @@ def test_consultations_per_agency_as_the_api(dashboard: Dashboard, page: Page) -
     page.wait_for_selector("#consultations")
     assert page.locator("#consultations tbody tr").count() == 0
     assert page.locator("#coverage tbody tr").count() == 0
+
+
+def test_the_exceptions_page_lists_what_the_rules_find_and_resolves_one(
+    dashboard: Dashboard, page: Page
+) -> None:
+    found = dashboard.get("/v1/supervisory/exceptions", status="open")["items"]
+    assert found, "the scenario breaks rules: the view finds exceptions"
+    log_in(page, dashboard.base, "supervisor", "/dashboard/exceptions")
+    for finding in found:
+        row = page.locator("#exceptions tr", has_text=finding["detail"])
+        assert finding["rule"] in row.first.inner_text()
+    first = found[0]
+    row = page.locator("#exceptions tr", has_text=first["detail"]).first
+    row.locator("input[name=resolution]").fill("checked with the committee's treasurer")
+    row.locator("button").click()
+    page.wait_for_selector("td.ok")
+    shot(page, "dashboard-finding-resolved")
+    [resolved] = [
+        e
+        for e in dashboard.get("/v1/supervisory/exceptions", status="resolved")["items"]
+        if e["exception_id"] == first["exception_id"]
+    ]
+    assert resolved["resolution"] == "checked with the committee's treasurer"

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -29,7 +29,7 @@ from federation.node.committee import CashReceiptLine, CommitteeApplication
 from federation.node.idempotency import Idempotency
 from federation.web import pages
 from federation.web.pages import templates
-from federation.web.session import LoginRequired, session_user
+from federation.web.session import logged_in_as
 
 router = APIRouter(include_in_schema=False)
 # The same log-in and log-out as the International's dashboard.
@@ -39,17 +39,7 @@ router.add_api_route("/logout", pages.logout, methods=["GET"])
 DESK_ROLES = ("treasurer", "secretary")
 
 
-def officer(request: Request) -> User:
-    """The logged-in treasurer or secretary; others are sent to log in or refused."""
-    user = session_user(request)
-    if user is None:
-        raise LoginRequired
-    if user.role not in DESK_ROLES:
-        raise HTTPException(
-            403, f"the desk is for treasurers and secretaries; {user.person} is a {user.role}"
-        )
-    return user
-
+officer = logged_in_as(DESK_ROLES, "the desk is for treasurers and secretaries")
 
 OfficerDep = Annotated[User, Depends(officer)]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -35,16 +36,22 @@ class LoginRequired(Exception):
     """The page needs a logged-in supervisor or auditor."""
 
 
-def supervisor(request: Request) -> User:
-    """The logged-in supervisor or auditor; others are sent to log in or refused."""
-    user = session_user(request)
-    if user is None:
-        raise LoginRequired
-    if user.role not in DASHBOARD_ROLES:
-        raise HTTPException(
-            403, f"the dashboard is for supervisors and auditors; {user.person} is a {user.role}"
-        )
-    return user
+def logged_in_as(roles: tuple[str, ...], place: str) -> Callable[[Request], User]:
+    """A dependency: the logged-in user acting in one of ``roles``; others are sent to log in
+    or refused, the refusal naming ``place`` and who it is for."""
+
+    def user_in_role(request: Request) -> User:
+        user = session_user(request)
+        if user is None:
+            raise LoginRequired
+        if user.role not in roles:
+            raise HTTPException(403, f"{place}; {user.person} is a {user.role}")
+        return user
+
+    return user_in_role
+
+
+supervisor = logged_in_as(DASHBOARD_ROLES, "the dashboard is for supervisors and auditors")
 
 
 SupervisorDep = Annotated[User, Depends(supervisor)]

@@ -8,6 +8,13 @@ dicts, lists and strings in one pass, then orjson writes them; anything the pass
 for certain how the library would write (floats, integers beyond 64 bits, keys that are not
 text, unregistered types) is handed back to the library's encoder whole, so its bytes and its
 errors are the library's.
+
+Reading is the mirror image: orjson parses, then one pass replaces every two-key
+``{"_type_", "_data_"}`` object, innermost first, as the library's ``object_hook`` does. What
+orjson refuses and the stdlib accepts (NaN, integers beyond 64 bits, lone surrogates) goes to the
+library's decoder whole, so its values and its errors are the library's; so does anything orjson
+reads as a float, as it reads an integer beyond 64 bits as a float where the library keeps it
+exact.
 """
 
 from __future__ import annotations
@@ -32,6 +39,38 @@ class OrjsonTranscoder(JSONTranscoder):
             # orjson raises TypeError for what it refuses (an integer beyond 64 bits, a key
             # that is not exactly text); a cycle is the library's to report.
             return super().encode(obj)
+
+    def decode(self, data: bytes) -> Any:
+        try:
+            parsed = orjson.loads(data)
+            kind = type(parsed)
+            if kind is dict or kind is list:
+                return self._typed(parsed)
+            if kind is float:
+                raise _NotPlain
+            return parsed
+        except (orjson.JSONDecodeError, _NotPlain):
+            return super().decode(data)
+
+    def _typed(self, o: Any) -> Any:
+        # In place: orjson's containers are fresh and this pass is their only user.
+        if type(o) is dict:
+            for key, value in o.items():
+                kind = type(value)
+                if kind is dict or kind is list:
+                    o[key] = self._typed(value)
+                elif kind is float:
+                    raise _NotPlain
+            if len(o) == 2 and "_type_" in o and "_data_" in o:
+                return self._decode_obj(o)  # the library's hook: its errors too
+            return o
+        for n, value in enumerate(o):
+            kind = type(value)
+            if kind is dict or kind is list:
+                o[n] = self._typed(value)
+            elif kind is float:
+                raise _NotPlain
+        return o
 
     def _plain(self, o: Any) -> Any:
         # The order of the checks is the stdlib encoder's: the JSON kinds (and their

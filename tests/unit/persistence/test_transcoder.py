@@ -116,3 +116,31 @@ def test_keys_that_are_not_text_are_written_as_the_library_writes_them() -> None
 def test_an_unregistered_type_is_refused_as_the_library_refuses_it() -> None:
     with pytest.raises(TranscodingNotRegisteredError, match="not serializable"):
         FAST.encode({"when": object()})
+
+
+@given(st.dictionaries(st.text(max_size=12), values, max_size=8))
+def test_reads_what_the_library_reads_for_any_event_state(state: dict[str, Any]) -> None:
+    data = LIBRARY.encode(state)
+    assert FAST.decode(data) == LIBRARY.decode(data)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"a":NaN,"b":Infinity}',  # orjson refuses these; the stdlib reads them
+        b'{"big":123456789012345678901234567890}',
+        b'{"_type_":"uuid_hex","_data_":"b5b74058db5e58278df81f2d4c37d77d","x":1}',
+        b'{"_type_":"not_data"}',
+        b'{"small":-9223372036854775809,"f":1.5e300,"g":0.1}',
+        b'[{"_type_":"date_iso","_data_":"1922-01-05"},{"_data_":"1923-03-31","_type_":"date_iso"}]',
+    ],
+)
+def test_edge_cases_read_as_the_library_reads_them(data: bytes) -> None:
+    expected = LIBRARY.decode(data)
+    got = FAST.decode(data)
+    assert repr(got) == repr(expected)
+
+
+def test_an_unregistered_type_name_is_refused_as_the_library_refuses_it() -> None:
+    with pytest.raises(TranscodingNotRegisteredError, match="not deserializable"):
+        FAST.decode(b'{"x":{"_type_":"nobody","_data_":1}}')

@@ -23,6 +23,7 @@ an entry whose bytes no longer give its carried leaf is named exactly.
 from __future__ import annotations
 
 import base64
+import binascii
 import gzip
 import json
 from collections.abc import Iterator
@@ -30,6 +31,8 @@ from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import IO, Any
+
+import orjson
 
 FORMAT = "aidfed-bundle/1"
 
@@ -93,10 +96,35 @@ class BundleError(ValueError):
 
 
 def read_bundle(path: Path) -> tuple[Manifest, Iterator[dict[str, Any]]]:
-    """The manifest and an iterator over the other records, streamed."""
-    handle = gzip.open(path, "rt", encoding="utf-8")  # noqa: SIM115 - closed by the iterator
+    """The manifest and an iterator over the other records, streamed.
+
+    Lines are read as bytes and parsed by orjson (UTF-8 checked by it): a third of the cost of
+    text mode and the stdlib parser, which a replay of a million entries feels.
+    """
+    handle, manifest = _open(path)
+
+    def records() -> Iterator[dict[str, Any]]:
+        with handle:
+            for number, line in enumerate(handle, start=2):
+                try:
+                    yield orjson.loads(line)
+                except ValueError:
+                    raise BundleError(f"line {number} of the bundle is not JSON") from None
+
+    return manifest, records()
+
+
+def read_manifest(path: Path) -> Manifest:
+    """The bundle's manifest alone."""
+    handle, manifest = _open(path)
+    handle.close()
+    return manifest
+
+
+def _open(path: Path) -> tuple[gzip.GzipFile, Manifest]:
+    handle = gzip.open(path, "rb")  # noqa: SIM115 - closed by the caller
     try:
-        first = json.loads(handle.readline())
+        first = orjson.loads(handle.readline())
     except (OSError, ValueError) as error:
         handle.close()
         raise BundleError(f"{path} is not an aidfed bundle: {error}") from None
@@ -110,18 +138,10 @@ def read_bundle(path: Path) -> tuple[Manifest, Iterator[dict[str, Any]]]:
         first["nodes"],
         first.get("cosigners", []),
     )
-
-    def records() -> Iterator[dict[str, Any]]:
-        with handle:
-            for number, line in enumerate(handle, start=2):
-                try:
-                    yield json.loads(line)
-                except ValueError:
-                    raise BundleError(f"line {number} of the bundle is not JSON") from None
-
-    return manifest, records()
+    return handle, manifest
 
 
 def entry_bytes(record: dict[str, Any]) -> bytes:
-    """The canonical entry bytes of an entry record."""
-    return base64.b64decode(record["entry"], validate=True)
+    """The canonical entry bytes of an entry record (strict base64: only the alphabet, padding
+    only at the end)."""
+    return binascii.a2b_base64(record["entry"], strict_mode=True)

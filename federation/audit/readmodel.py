@@ -4,12 +4,33 @@ SQLite file by default) or in an empty PostgreSQL database the auditor names."""
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 
+from eventsourcing.sqlite import SQLiteConnection, SQLiteDatastore
+
 from federation.node.international import InternationalApplication
+from federation.persistence.sqlite import StatementCachingConnectionPool
 from federation.settings import NodeKind, Settings
+
+# The read model is deleted when the replay ends, and a replay that fails is thrown away
+# whole: no commit is worth an fsync, so SQLite writes without them (synchronous=OFF), and a
+# larger page cache (64 MB, a bound: memory stays flat) keeps the views' B-trees in memory.
+THROW_AWAY_PRAGMAS = ("PRAGMA synchronous = OFF", "PRAGMA cache_size = -65536")
+
+
+class ThrowAwayConnectionPool(StatementCachingConnectionPool):
+    """Connections to a throw-away SQLite read model: durability traded for speed."""
+
+    def _create_connection(self) -> SQLiteConnection:
+        connection = super()._create_connection()
+        for pragma in THROW_AWAY_PRAGMAS:
+            connection._sqlite_conn.execute(pragma)
+        return connection
 
 
 class ReadModelError(ValueError):
@@ -19,8 +40,12 @@ class ReadModelError(ValueError):
 class ReadModel:
     """A throw-away International: its projections' tables, its queries, nothing served."""
 
-    def __init__(self, international: str, database: str = "sqlite") -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="aidfed-replay-"))
+    def __init__(
+        self, international: str, database: str = "sqlite", folder: Path | None = None
+    ) -> None:
+        # A folder given by the caller is the caller's to remove (a parallel replay's part).
+        self.owns_folder = folder is None
+        self.folder = folder or Path(tempfile.mkdtemp(prefix="aidfed-replay-"))
         settings = Settings(
             node_id=international,
             kind=NodeKind.INTERNATIONAL,
@@ -33,14 +58,47 @@ class ReadModel:
         try:
             self.app = InternationalApplication(settings)
         except BaseException:
-            shutil.rmtree(self.folder, ignore_errors=True)
+            self._remove_folder()
             raise
+        if database == "sqlite":
+            self._throw_away_connections()
         if self._holds_data():
             self.close()
             raise ReadModelError(
                 "the read model's database already holds events or projections: "
                 "give an empty database (a replay never writes over data)"
             )
+
+    def _sqlite(self) -> SQLiteDatastore:
+        datastore = self.app.db.datastore
+        if not isinstance(datastore, SQLiteDatastore):
+            raise TypeError("this read model is not on SQLite")
+        return datastore
+
+    @property
+    def sqlite_file(self) -> Path:
+        """The SQLite file of a read model on SQLite."""
+        return Path(self._sqlite().pool.db_name)
+
+    @contextmanager
+    def sqlite_connection(self) -> Iterator[sqlite3.Connection]:
+        """A connection of a read model on SQLite, outside any transaction (to attach a file)."""
+        with self._sqlite().get_connection(commit=True) as connection:
+            yield connection._sqlite_conn
+
+    def _throw_away_connections(self) -> None:
+        datastore = self._sqlite()
+        plain = datastore.pool
+        datastore.pool = ThrowAwayConnectionPool(
+            db_name=plain.db_name,
+            lock_timeout=plain.lock_timeout,
+            pool_size=plain.pool_size,
+            max_overflow=plain.max_overflow,
+            pool_timeout=plain.pool_timeout,
+            max_age=plain.max_age,
+            pre_ping=plain.pre_ping,
+        )
+        plain.close()
 
     def _holds_data(self) -> bool:
         db = self.app.db
@@ -51,7 +109,11 @@ class ReadModel:
     def close(self) -> None:
         """Close the node and remove its folder (a PostgreSQL database keeps its rows)."""
         self.app.close()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        self._remove_folder()
+
+    def _remove_folder(self) -> None:
+        if self.owns_folder:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
     def __enter__(self) -> ReadModel:
         return self

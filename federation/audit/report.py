@@ -53,7 +53,7 @@ def replay_report(
     as_of = moment.judged_at(date.fromisoformat(latest) if latest else None)
     overview = service.overview.overview(reporting_currency=reporting_currency)
     overview.pop("watermark", None)  # the throw-away node's own sync times: not the history's
-    inputs = {**source, "events_digest": replayed.inputs.hexdigest(), "events_read": replayed.read}
+    inputs = {**source, "events_digest": replayed.inputs_digest(), "events_read": replayed.read}
     return compose(
         code_version=code_version(),
         source=inputs,

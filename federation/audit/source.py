@@ -11,7 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from federation.audit.bundle import BundleError, Manifest, entry_bytes, read_bundle
+from federation.audit.bundle import (
+    BundleError,
+    Manifest,
+    entry_bytes,
+    read_bundle,
+    read_manifest,
+)
 from federation.signedlog.entries import EntryError, decode
 
 if TYPE_CHECKING:
@@ -32,25 +38,59 @@ class Record:
     state: bytes
 
 
-def bundle_records(path: Path) -> tuple[Manifest, Iterator[Record]]:
-    """The bundle's manifest and its entries as records (checkpoints and cosignatures skipped:
-    ``aidfed audit verify`` checks those)."""
-    manifest, records = read_bundle(path)
+class BundleRecords:
+    """A bundle's entries as records (checkpoints and cosignatures skipped: ``aidfed audit
+    verify`` checks those), node by node in log order; ``of`` and ``besides`` narrow them by
+    node (what one process of a parallel replay reads). Each iteration reads the file again,
+    streamed."""
 
-    def entries() -> Iterator[Record]:
+    def __init__(
+        self,
+        path: Path,
+        manifest: Manifest,
+        only: frozenset[str] | None = None,
+        skip: frozenset[str] = frozenset(),
+    ) -> None:
+        self.path = path
+        self.manifest = manifest
+        self.only = only
+        self.skip = skip
+
+    def of(self, nodes: frozenset[str]) -> BundleRecords:
+        """The records of ``nodes`` only."""
+        return BundleRecords(self.path, self.manifest, only=nodes)
+
+    def besides(self, nodes: frozenset[str]) -> BundleRecords:
+        """The records of every node but ``nodes`` (also of nodes the manifest does not list)."""
+        return BundleRecords(self.path, self.manifest, skip=nodes)
+
+    def __iter__(self) -> Iterator[Record]:
+        _, records = read_bundle(self.path)
+        only, skip = self.only, self.skip
         for record in records:
             if record.get("t") != "entry":
                 continue
+            node = record.get("node")
+            if node in skip or (only is not None and node not in only):
+                continue  # another process's: not even decoded
             try:
                 entry = decode(entry_bytes(record))
             except (EntryError, ValueError) as error:
-                where = f"{record.get('node')} at position {record.get('position')}"
+                where = f"{node} at position {record.get('position')}"
                 raise BundleError(f"{where}: not a canonical entry ({error})") from None
+            if entry.node != node:
+                # Records are shared out by the node they are filed under: both must agree.
+                where = f"{node} at position {record.get('position')}"
+                raise BundleError(f"{where}: the entry is of node {entry.node}")
             yield Record(
                 entry.node, entry.position, entry.aggregate, entry.version, entry.topic, entry.state
             )
 
-    return manifest, entries()
+
+def bundle_records(path: Path) -> tuple[Manifest, BundleRecords]:
+    """The bundle's manifest and its entries as records."""
+    manifest = read_manifest(path)
+    return manifest, BundleRecords(path, manifest)
 
 
 def live_positions(app: InternationalApplication) -> dict[str, int]:

@@ -111,9 +111,11 @@ class Moment:
     as_of_value_date: date | None = None
     as_known_at: datetime | None = None
     at: dict[str, int] = field(default_factory=dict)
-    # The last day each aggregate was seen to act on: an undated event (a countersignature)
-    # happened when its aggregate last did. Only aggregates with an undated event are kept.
-    _last_day: dict[UUID, date] = field(default_factory=dict)
+    # The last day each aggregate of each node was seen to act on: an undated event (a
+    # countersignature) happened when its aggregate last did. Only aggregates with an undated
+    # event are kept. Per node: an aggregate lives in one node's log, and a node's moment
+    # never depends on another's (the replay may share nodes out among processes).
+    _last_day: dict[tuple[str, UUID], date] = field(default_factory=dict)
 
     def describe(self) -> dict[str, Any]:
         """The moment as plain data, for reports."""
@@ -137,15 +139,15 @@ class Moment:
             return False
         if self.as_of_value_date is None:
             return True  # no need to know the day an event happened (the replay's hot path)
-        day = self._day_of(event)
+        day = self._day_of(node, event)
         return day is None or day <= self.as_of_value_date
 
-    def _day_of(self, event: Any) -> date | None:
+    def _day_of(self, node: str, event: Any) -> date | None:
         day = happened_on(event)
         if day is None:
-            return self._last_day.get(event.originator_id)
+            return self._last_day.get((node, event.originator_id))
         if type(event).__qualname__.split(".")[0] in HAS_UNDATED_EVENTS:
-            self._last_day[event.originator_id] = day
+            self._last_day[node, event.originator_id] = day
         return day
 
     def judged_at(self, latest: date | None) -> date | None:

@@ -1,0 +1,178 @@
+"""Replaying events into a throw-away read model in this process, page by page.
+
+Each page of records is one transaction: the other nodes' entries are stored (so exceptions can
+name the events behind them) and projected by the supervisory projection with its own batching
+writer, the International's own events are projected into its own records, and the positions
+move with them. Pages keep memory flat whatever the size of the history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+
+from federation.audit.readmodel import ReadModel
+from federation.audit.source import Record
+from federation.node.ingest import CURSOR, INGESTED
+from federation.node.international import InternationalApplication
+from federation.node.supervisory_writer import SupervisoryWriter
+from federation.persistence.database import Cursor, Database
+from projections import supervision, supervisory
+from projections.audit.moment import Moment
+
+PAGE = 5000
+
+
+@dataclass(slots=True)
+class Covered:
+    """How much of one node's log the replay read, how much of it the moment included, and
+    the digest of what it read."""
+
+    read: int = 0
+    included: int = 0
+    last_position: int = 0
+    inputs: Any = field(default_factory=hashlib.sha256)
+
+    def line(self, node: str) -> dict[str, Any]:
+        return {
+            "node": node,
+            "read": self.read,
+            "included": self.included,
+            "last_position": self.last_position,
+        }
+
+    def inputs_digest(self) -> str:
+        return str(self.inputs if isinstance(self.inputs, str) else self.inputs.hexdigest())
+
+
+@dataclass(slots=True)
+class Replayed:
+    """What a replay read and included, node by node."""
+
+    nodes: dict[str, Covered] = field(default_factory=dict)
+
+    @property
+    def events(self) -> int:
+        return sum(c.included for c in self.nodes.values())
+
+    @property
+    def read(self) -> int:
+        return sum(c.read for c in self.nodes.values())
+
+    def covered(self) -> list[dict[str, Any]]:
+        return [c.line(node) for node, c in sorted(self.nodes.items())]
+
+    def inputs_digest(self) -> str:
+        """SHA-256 over each node's digest of the entries read, in node order: the same
+        whichever process read which node."""
+        lines = "".join(
+            f"{n} {c.read} {c.inputs_digest()}\n" for n, c in sorted(self.nodes.items())
+        )
+        return hashlib.sha256(lines.encode()).hexdigest()
+
+
+def replay_pages(
+    records: Iterable[Record],
+    model: ReadModel,
+    moment: Moment,
+    progress: Callable[[int], None] | None = None,
+) -> Replayed:
+    """The replay in this process: page after page, one transaction each."""
+    app = model.app
+    out = Replayed()
+    writer = SupervisoryWriter(app.db)
+    stream = iter(records)
+    while page := list(islice(_read(stream, out, moment), PAGE)):
+        _write(app, writer, page, moment, out)
+        if progress is not None:
+            progress(len(page))
+    return out
+
+
+# The index of ingested entries by aggregate serves the report's queries, not the replay: it
+# is built once, after the last page, instead of being kept up to date a million times.
+_ENTRY_INDEXES = tuple(f"ix_{INGESTED.name}_{'_'.join(i)}" for i in INGESTED.indexes)
+
+
+def without_entry_index(db: Database) -> None:
+    db.execute_script([f"DROP INDEX IF EXISTS {name}" for name in _ENTRY_INDEXES])
+
+
+def with_entry_index(db: Database) -> None:
+    db.execute_script(INGESTED.ddl(db.dialect))
+
+
+def _read(stream: Iterator[Record], out: Replayed, moment: Moment) -> Iterator[Record]:
+    for record in stream:
+        if moment.stops(record.node, record.position):
+            continue  # the rest of this node's log is beyond the moment: not even read
+        covered = out.nodes.get(record.node) or out.nodes.setdefault(record.node, Covered())
+        covered.read += 1
+        inputs = covered.inputs
+        inputs.update(
+            f"{record.node} {record.position} {record.originator_id} {record.originator_version} "
+            f"{record.topic} {len(record.state)}\n".encode()
+        )
+        inputs.update(record.state)
+        yield record
+
+
+def _write(
+    app: InternationalApplication,
+    writer: SupervisoryWriter,
+    page: list[Record],
+    moment: Moment,
+    out: Replayed,
+) -> None:
+    own = app.settings.node_id
+    project = app.remote_projectors()[supervisory.NAME]
+    db = app.db
+    with db.transaction() as cursor:
+        writer.reset()
+        stored: list[tuple[Any, ...]] = []
+        for record in page:
+            event = app.mapper.to_domain_event(
+                StoredEvent(
+                    record.originator_id, record.originator_version, record.topic, record.state
+                )
+            )
+            out.nodes[record.node].last_position = record.position
+            if not moment.includes(record.node, record.position, event):
+                continue
+            out.nodes[record.node].included += 1
+            if record.node == own:
+                app.view.writer.apply(cursor, supervision.project(event))
+                continue
+            stored.append(
+                (record.node, record.position, str(record.originator_id),
+                 record.originator_version, record.topic, record.state)
+            )  # fmt: skip
+            writer.apply(cursor, project(record.node, event))
+        writer.flush(cursor)
+        if stored:
+            cursor.executemany(
+                db.sql(
+                    "INSERT INTO ingested_entries (upstream, position, originator_id, "
+                    "originator_version, topic, state) VALUES (?, ?, ?, ?, ?, ?)"
+                ),
+                stored,
+            )
+        for node in {r.node for r in page} - {own}:
+            _position(app, cursor, node, out.nodes[node].last_position)
+
+
+def _position(app: InternationalApplication, cursor: Cursor, node: str, position: int) -> None:
+    for projection in (CURSOR, supervisory.NAME):
+        cursor.execute(
+            app.db.sql(
+                "INSERT INTO projection_positions (projection, upstream, position) "
+                "VALUES (?, ?, ?) ON CONFLICT (projection, upstream) "
+                "DO UPDATE SET position = excluded.position"
+            ),
+            (projection, node, position),
+        )

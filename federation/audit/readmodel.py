@@ -18,9 +18,9 @@ from federation.persistence.sqlite import StatementCachingConnectionPool
 from federation.settings import NodeKind, Settings
 
 # The read model is deleted when the replay ends, and a replay that fails is thrown away
-# whole: no commit is worth an fsync, so SQLite writes without them (synchronous=OFF), and a
-# larger page cache (64 MB, a bound: memory stays flat) keeps the views' B-trees in memory.
-THROW_AWAY_PRAGMAS = ("PRAGMA synchronous = OFF", "PRAGMA cache_size = -65536")
+# whole: no commit is worth an fsync, so SQLite writes without them (synchronous=OFF). (A
+# larger page cache bought nothing measurable and would grow the memory with the history.)
+THROW_AWAY_PRAGMAS = ("PRAGMA synchronous = OFF",)
 
 
 class ThrowAwayConnectionPool(StatementCachingConnectionPool):

@@ -131,28 +131,26 @@ def _write(
 ) -> None:
     own = app.settings.node_id
     project = app.remote_projectors()[supervisory.NAME]
+    to_event, includes, nodes = app.mapper.to_domain_event, moment.includes, out.nodes
     db = app.db
     with db.transaction() as cursor:
         writer.reset()
         stored: list[tuple[Any, ...]] = []
-        for record in page:
-            event = app.mapper.to_domain_event(
-                StoredEvent(
-                    record.originator_id, record.originator_version, record.topic, record.state
-                )
-            )
-            out.nodes[record.node].last_position = record.position
-            if not moment.includes(record.node, record.position, event):
+        for r in page:
+            node, position = r.node, r.position
+            event = to_event(StoredEvent(r.originator_id, r.originator_version, r.topic, r.state))
+            covered = nodes[node]
+            covered.last_position = position
+            if not includes(node, position, event):
                 continue
-            out.nodes[record.node].included += 1
-            if record.node == own:
+            covered.included += 1
+            if node == own:
                 app.view.writer.apply(cursor, supervision.project(event))
                 continue
             stored.append(
-                (record.node, record.position, str(record.originator_id),
-                 record.originator_version, record.topic, record.state)
-            )  # fmt: skip
-            writer.apply(cursor, project(record.node, event))
+                (node, position, str(r.originator_id), r.originator_version, r.topic, r.state)
+            )
+            writer.apply(cursor, project(node, event))
         writer.flush(cursor)
         if stored:
             cursor.executemany(

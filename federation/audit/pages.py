@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import groupby, islice
 from typing import Any
 
 from eventsourcing.persistence import StoredEvent
@@ -82,16 +82,26 @@ def replay_pages(
     moment: Moment,
     progress: Callable[[int], None] | None = None,
 ) -> Replayed:
-    """The replay in this process: page after page, one transaction each."""
+    """The replay in this process: page after page, one transaction each.
+
+    A page holds one node's records only (as a sync page does). The rows a node's records
+    write then depend on that node's records alone, in the same transactions whichever other
+    nodes a process replays: a replay shared out among processes ends exactly as one process
+    does, even where a result would depend on how records are grouped into transactions.
+    """
     app = model.app
     out = Replayed()
     writer = SupervisoryWriter(app.db)
-    stream = iter(records)
-    while page := list(islice(_read(stream, out, moment), PAGE)):
-        _write(app, writer, page, moment, out)
-        if progress is not None:
-            progress(len(page))
+    for _, records_of_node in groupby(_read(iter(records), out, moment), key=_node):
+        while page := list(islice(records_of_node, PAGE)):
+            _write(app, writer, page, moment, out)
+            if progress is not None:
+                progress(len(page))
     return out
+
+
+def _node(record: Record) -> str:
+    return record.node
 
 
 # The index of ingested entries by aggregate serves the report's queries, not the replay: it

@@ -40,6 +40,8 @@ PARALLEL_FROM = 50_000
 # The tables a replay writes, all of them keyed by node (see above).
 MERGED = (*TABLES, INGESTED, POSITIONS)
 WAIT = 1.0  # seconds between looks at the other processes while waiting for them
+# A process reports after every page (seconds of work): one silent this long has hung.
+SILENT_AT_MOST = 600.0
 
 Share = frozenset[str]
 
@@ -49,9 +51,10 @@ def plan(
 ) -> list[Share]:
     """The nodes of each process, the largest share first; [] to replay in this process.
 
-    Only a replay into SQLite is shared out, and by default only a large one.
+    Only a replay into SQLite is shared out (where processes can be forked), and by default
+    only a large one.
     """
-    if model.app.db.dialect != "sqlite":
+    if model.app.db.dialect != "sqlite" or "fork" not in multiprocessing.get_all_start_methods():
         return []
     sizes = {
         str(n["node"]): min(int(n["size"]), moment.at.get(str(n["node"]), int(n["size"])))
@@ -137,12 +140,19 @@ class _Waiting:
 
     def results(self) -> list[dict[str, dict[str, Any]]]:
         """Wait for every other process's result (each process is bounded by its share)."""
+        silent = 0.0
         while len(self.done) < len(self.workers):
             try:
                 self._handle(self.messages.get(timeout=WAIT))
+                silent = 0.0
             except queue.Empty:
+                silent += WAIT
                 if any(w.exitcode not in (None, 0) for w in self.workers):
                     raise RuntimeError("a replay process ended without its result") from None
+                if silent >= SILENT_AT_MOST:
+                    raise RuntimeError(
+                        f"a replay process said nothing for {silent:.0f} s"
+                    ) from None
         return self.done
 
     def _take(self, count: int) -> None:

@@ -35,7 +35,8 @@ from federation.node.ingest import INGESTED
 from federation.node.projection import POSITIONS
 from projections.audit.moment import Moment
 
-# Below this many events a replay stays in one process: starting another costs about a second.
+# Below this many events a replay stays in one process: a fork, a second read model and the
+# merge cost more than they save.
 PARALLEL_FROM = 50_000
 # The tables a replay writes, all of them keyed by node (see above).
 MERGED = (*TABLES, INGESTED, POSITIONS)

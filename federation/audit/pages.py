@@ -1,6 +1,6 @@
 """Replaying events into a throw-away read model in this process, page by page.
 
-Each page of records is one transaction: the other nodes' entries are stored (so exceptions can
+Each page of records is one transaction: the other nodes' entries are noted (so exceptions can
 name the events behind them) and projected by the supervisory projection with its own batching
 writer, the International's own events are projected into its own records, and the positions
 move with them. Pages keep memory flat whatever the size of the history.
@@ -157,16 +157,17 @@ def _write(
             if node == own:
                 app.view.writer.apply(cursor, supervision.project(event))
                 continue
-            stored.append(
-                (node, position, str(r.originator_id), r.originator_version, r.topic, r.state)
-            )
+            stored.append((node, position, str(r.originator_id), r.originator_version, r.topic))
             writer.apply(cursor, project(node, event))
         writer.flush(cursor)
         if stored:
+            # Without the states: the read model's ingested entries only name the events
+            # behind its rows (exceptions cite them); the states are in the bundle or the
+            # live node, and a third of a replay's writes (and of a parallel replay's merge).
             cursor.executemany(
                 db.sql(
                     "INSERT INTO ingested_entries (upstream, position, originator_id, "
-                    "originator_version, topic, state) VALUES (?, ?, ?, ?, ?, ?)"
+                    "originator_version, topic) VALUES (?, ?, ?, ?, ?)"
                 ),
                 stored,
             )

@@ -204,10 +204,11 @@ def _merge(model: ReadModel, part: Path) -> None:
             raw.execute("BEGIN IMMEDIATE")
             try:
                 for table in MERGED:
+                    # In key order: each row lands next to the one before in the key's B-tree.
                     columns = ", ".join(table.columns)
                     raw.execute(
                         f"INSERT INTO main.{table.name} ({columns}) "
-                        f"SELECT {columns} FROM part.{table.name}"
+                        f"SELECT {columns} FROM part.{table.name} ORDER BY {', '.join(table.key)}"
                     )
             except BaseException:
                 raw.execute("ROLLBACK")

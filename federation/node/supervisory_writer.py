@@ -200,7 +200,9 @@ class SupervisoryWriter(RowWriter):
     def _add_sql(op: Add) -> str:
         cols = [*op.key, *op.defaults, *op.amounts]
         name = op.table.name
-        adds = ", ".join(f"{c} = {name}.{c} + excluded.{c}" for c in op.amounts)
+        # COALESCE: held-back additions of different column sets to one new key may reach the
+        # table in either order; the first may create the row with the others' columns NULL.
+        adds = ", ".join(f"{c} = COALESCE({name}.{c}, 0) + excluded.{c}" for c in op.amounts)
         return (
             f"INSERT INTO {name} ({', '.join(cols)}) "
             f"VALUES ({', '.join('?' for _ in cols)}) "

@@ -25,11 +25,19 @@ from federation.persistence.database import Cursor
 from federation.signedlog import merkle
 from federation.signedlog.entries import EntryBuilder
 from federation.signedlog.note import Cosigner
-from federation.sync.client import FeedClient, PeerRefused, PeerUnavailable, ServedPage, backoff
+from federation.sync.client import (
+    FeedClient,
+    MalformedPage,
+    PeerRefused,
+    PeerUnavailable,
+    ServedPage,
+    backoff,
+)
 from federation.sync.peers import Peer
-from federation.sync.state import QUARANTINED, FollowerState, now
+from federation.sync.state import FOLLOWING, QUARANTINED, FollowerState, now
 from federation.sync.verify import (
     ForkSuspected,
+    KeyChanged,
     PageRejected,
     UnprovenFork,
     Verified,
@@ -94,7 +102,7 @@ class Follower:
             return self._sync(wait, max_pages)
 
     def _sync(self, wait: float, max_pages: int | None) -> Outcome:
-        state = self.states.load(self.upstream)
+        state = self._unless_repinned(self.states.load(self.upstream))
         ingested, pages = 0, 0
         held: list[Verified] = []  # verified, not yet applied: applied in one transaction
         ahead: Future[Ahead] | None = None  # the next page, asked for already
@@ -105,14 +113,14 @@ class Follower:
                         _beyond(state, held), wait if pages == 0 else 0, ahead, held
                     )
                 except (PeerUnavailable, PeerRefused, PageRejected) as error:
-                    if isinstance(error, PageRejected):
+                    if isinstance(error, PageRejected | MalformedPage):
                         self.states.note_verification_failure(self.upstream, "rejected")
                     state, ingested = self._apply(state, held), ingested + _count(held)
                     state = self._note_error(state, error)
                     return self._outcome(state, ingested, f"{type(error).__name__}: {error}")
                 except ForkSuspected as fork:
-                    self.states.note_verification_failure(self.upstream, "fork")
-                    state = self._quarantine(state, str(fork))
+                    self.states.note_verification_failure(self.upstream, fork.kind)
+                    state = self._quarantine(state, str(fork), fork.kind)
                     held = []  # nothing from a forked upstream is applied, not even before it
                     break
                 pages += 1
@@ -306,8 +314,15 @@ class Follower:
         self.states.put(new)
         return new
 
-    def _quarantine(self, state: FollowerState, reason: str) -> FollowerState:
-        evidence = {"held": state.checkpoint, "served": self._evidence_note}
+    def _quarantine(self, state: FollowerState, reason: str, kind: str = "fork") -> FollowerState:
+        # The key pinned now is kept too: re-pinning another one is how an operator answers
+        # a key change (see _unless_repinned).
+        evidence = {
+            "kind": kind,
+            "held": state.checkpoint,
+            "served": self._evidence_note,
+            "pinned": self.peer.vkey,
+        }
         new = replace(
             state,
             status=QUARANTINED,
@@ -319,6 +334,20 @@ class Follower:
         self.states.put(new)
         logger.warning("quarantined %s: %s", self.upstream, reason)
         return new
+
+    def _unless_repinned(self, state: FollowerState) -> FollowerState:
+        """Lift a key-change quarantine once the operator has pinned another key for the
+        upstream (``aidfed peer add --vkey``): the follower verifies with that key from now on,
+        and quarantines again if the upstream does not sign with it either."""
+        if not state.quarantined:
+            return state
+        evidence = json.loads(state.evidence or "{}")
+        if evidence.get("kind") != KeyChanged.kind or evidence.get("pinned") == self.peer.vkey:
+            return state
+        lifted = replace(state, status=FOLLOWING, reason=None, last_error=None)
+        self.states.put(lifted)
+        logger.warning("%s's key re-pinned: quarantine lifted", self.upstream)
+        return lifted
 
     def _outcome(self, state: FollowerState, ingested: int, error: str | None = None) -> Outcome:
         return Outcome(self.upstream, ingested, state.size, state.head, state.status, error)
@@ -351,7 +380,7 @@ class Follower:
         state = self.states.load(self.upstream)
         if not state.quarantined:
             raise InvalidInput("peer.not_quarantined", f"{self.upstream} is not quarantined")
-        self.states.put(replace(state, status="following", reason=None, last_error=None))
+        self.states.put(replace(state, status=FOLLOWING, reason=None, last_error=None))
 
     def run(self, stop: threading.Event, *, wait: float = 20) -> None:
         """Follow until ``stop`` is set: long-poll when caught up, back off when failing."""

@@ -99,8 +99,11 @@ class Ingestor:
                 if also is not None:
                     also(cursor)
                 return 0
+            rows = _rows(upstream, fresh)
+            copied = _copy_rows(cursor, rows)  # on PostgreSQL, before the pipeline
             with _pipelined(cursor):  # from here on nothing is read back
-                self._store(cursor, upstream, fresh)
+                if not copied:
+                    self._store(cursor, rows)
                 for entry in fresh:
                     event = self.app.mapper.to_domain_event(
                         StoredEvent(
@@ -116,17 +119,36 @@ class Ingestor:
                     also(cursor)
             return len(fresh)
 
-    def _store(self, cursor: Cursor, upstream: str, entries: Sequence[RemoteEntry]) -> None:
+    def _store(self, cursor: Cursor, rows: list[tuple[Any, ...]]) -> None:
         sql = self.db.sql(
-            "INSERT INTO ingested_entries (upstream, position, originator_id, "
-            "originator_version, topic, state, leaf) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            f"INSERT INTO ingested_entries ({', '.join(_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)"
         )
-        rows = [
-            (upstream, e.position, str(e.originator_id), e.originator_version, e.topic, e.state,
-             e.leaf)
-            for e in entries
-        ]  # fmt: skip
         insert_rows(self.db, cursor, sql, rows, INGESTED)
+
+
+_COLUMNS = ("upstream", "position", "originator_id", "originator_version", "topic", "state", "leaf")
+_COPY = f"COPY ingested_entries ({', '.join(_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+_COPY_TYPES = ["text", "int8", "text", "int8", "text", "bytea", "bytea"]
+
+
+def _rows(upstream: str, entries: Sequence[RemoteEntry]) -> list[tuple[Any, ...]]:
+    return [
+        (upstream, e.position, str(e.originator_id), e.originator_version, e.topic, e.state,
+         e.leaf)
+        for e in entries
+    ]  # fmt: skip
+
+
+def _copy_rows(cursor: Cursor, rows: list[tuple[Any, ...]]) -> bool:
+    """On PostgreSQL, write the rows with COPY (binary): no statement to parse, no arrays to
+    build, formatted by psycopg's C code. Not inside a pipeline: libpq refuses COPY there."""
+    if not isinstance(cursor, psycopg.Cursor):
+        return False
+    with cursor.copy(_COPY) as copy:
+        copy.set_types(_COPY_TYPES)
+        for row in rows:
+            copy.write_row(row)
+    return True
 
 
 def _pipelined(cursor: Cursor) -> AbstractContextManager[Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 from uuid import UUID
 
@@ -50,6 +50,8 @@ class RemoteEntry:
     topic: str
     state: bytes
     leaf: bytes | None = None  # the leaf hash verified against the upstream's signed root
+    # The domain event, if decoded already (by a follower, while an earlier batch is applied).
+    event: Any = field(default=None, compare=False, repr=False)
 
 
 RemoteProjector = Callable[[str, Any], list[Op]]
@@ -104,20 +106,27 @@ class Ingestor:
             with _pipelined(cursor):  # from here on nothing is read back
                 if not copied:
                     self._store(cursor, rows)
+                projectors, apply = list(self.projectors.values()), self.writer.apply
                 for entry in fresh:
-                    event = self.app.mapper.to_domain_event(
-                        StoredEvent(
-                            entry.originator_id, entry.originator_version, entry.topic, entry.state
-                        )
-                    )
-                    for projector in self.projectors.values():
-                        self.writer.apply(cursor, projector(upstream, event))
+                    event = entry.event if entry.event is not None else self._decode(entry)
+                    for projector in projectors:
+                        apply(cursor, projector(upstream, event))
                 after = fresh[-1].position
                 for name in names:
                     write_position(self.db, cursor, name, upstream, positions[name], after)
                 if also is not None:
                     also(cursor)
             return len(fresh)
+
+    def decoded(self, entries: Sequence[RemoteEntry]) -> list[RemoteEntry]:
+        """The entries with their domain events decoded, ready to ingest."""
+        return [replace(e, event=self._decode(e)) for e in entries]
+
+    def _decode(self, entry: RemoteEntry) -> Any:
+        stored = StoredEvent(
+            entry.originator_id, entry.originator_version, entry.topic, entry.state
+        )
+        return self.app.mapper.to_domain_event(stored)
 
     def _store(self, cursor: Cursor, rows: list[tuple[Any, ...]]) -> None:
         sql = self.db.sql(

@@ -143,7 +143,9 @@ class Follower:
                     break
                 pages += 1
                 ahead = self._prefetch(verified, max_pages is None or pages < max_pages, ahead)
-                held.append(verified)
+                # Decoded here, while the batch before is applied: the applying thread's
+                # database work leaves this one room to run.
+                held.append(replace(verified, entries=self.app.ingestor.decoded(verified.entries)))
                 level = verified.compact.size >= verified.checkpoint.size or not verified.entries
                 if level or _count(held) >= self.apply_every:
                     applier.submit(held)

@@ -50,8 +50,10 @@ class RemoteEntry:
     topic: str
     state: bytes
     leaf: bytes | None = None  # the leaf hash verified against the upstream's signed root
-    # The domain event, if decoded already (by a follower, while an earlier batch is applied).
+    # Made ahead by a follower while an earlier batch is applied: the domain event and the
+    # originator id as text (as stored).
     event: Any = field(default=None, compare=False, repr=False)
+    originator_text: str = field(default="", compare=False, repr=False)
 
 
 RemoteProjector = Callable[[str, Any], list[Op]]
@@ -120,7 +122,9 @@ class Ingestor:
 
     def decoded(self, entries: Sequence[RemoteEntry]) -> list[RemoteEntry]:
         """The entries with their domain events decoded, ready to ingest."""
-        return [replace(e, event=self._decode(e)) for e in entries]
+        return [
+            replace(e, event=self._decode(e), originator_text=str(e.originator_id)) for e in entries
+        ]
 
     def _decode(self, entry: RemoteEntry) -> Any:
         stored = StoredEvent(
@@ -142,8 +146,8 @@ _COPY_TYPES = ["text", "int8", "text", "int8", "text", "bytea", "bytea"]
 
 def _rows(upstream: str, entries: Sequence[RemoteEntry]) -> list[tuple[Any, ...]]:
     return [
-        (upstream, e.position, str(e.originator_id), e.originator_version, e.topic, e.state,
-         e.leaf)
+        (upstream, e.position, e.originator_text or str(e.originator_id), e.originator_version,
+         e.topic, e.state, e.leaf)
         for e in entries
     ]  # fmt: skip
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from concurrent.futures import Executor, Future
 from contextlib import suppress
 from dataclasses import dataclass
@@ -84,12 +85,13 @@ class Prefetch:
                     return None
         return None
 
-    def stop(self) -> None:
-        """Stop fetching and wait for the thread (it may be in the middle of a request)."""
+    def stop(self, patience: float = 60) -> None:
+        """Stop fetching; wait for the thread (a request under way ends within its time-out)."""
         self._stop.set()
         if self._done is None:
             return
-        while not self._done.done():
+        deadline = time.monotonic() + patience
+        while not self._done.done() and time.monotonic() < deadline:
             with suppress(queue.Empty):  # make room: a thread blocked on a full queue sees it
                 self._pages.get(timeout=0.05)
 

@@ -36,7 +36,8 @@ class PageRejected(Exception):
 
 
 class SignatureRejected(PageRejected):
-    """The note is not signed by the pinned key for the pinned origin (forged or damaged)."""
+    """The note names the pinned key but its signature does not verify (damaged on the way),
+    or the pinned key signed it for another origin."""
 
 
 class ForkSuspected(Exception):

@@ -8,6 +8,10 @@ same run: reading and mapping the same committee's events straight from its data
 (``select_notifications`` + ``to_domain_event``). The sync's rate is net of the ``aidfed sync``
 process's start-up, measured by a second run with nothing left to do.
 
+Beside the rates, the CPU time each event cost the follower (``aidfed sync``, net of its
+start-up) and the committee's serving process: on a machine shared with other work the wall
+rates vary from run to run, the CPU cost per event much less.
+
 Then the follower's peak memory (RSS of the ``aidfed sync`` process) for a larger backlog: the
 committee's log is extended with copies of its receipts under fresh ids (through its logged
 recorder, so every copy is a logged, signed event) and a fresh SQLite International syncs it
@@ -59,6 +63,7 @@ class Run:
     seconds: float
     peak_mb: float
     output: str
+    cpu: float  # user + system seconds
 
 
 def aidfed(*args: str) -> Run:
@@ -76,7 +81,7 @@ def aidfed(*args: str) -> Run:
     process.stdout.close()
     if process.returncode != 0:
         raise RuntimeError(f"aidfed {' '.join(args)} failed:\n{output}")
-    return Run(seconds, usage.ru_maxrss / 1024, output)
+    return Run(seconds, usage.ru_maxrss / 1024, output, usage.ru_utime + usage.ru_stime)
 
 
 def free_port() -> int:
@@ -164,9 +169,23 @@ def raw_read_and_map(s: Settings) -> float:
         app.close()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a running process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Served:
+    """A node being served: its URL and process id."""
+
+    url: str
+    pid: int
+
+
 @contextmanager
-def serving(s: Settings) -> Iterator[str]:
-    """The node served by ``aidfed node serve`` (following nobody); its URL."""
+def serving(s: Settings) -> Iterator[Served]:
+    """The node served by ``aidfed node serve`` (following nobody)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AIDFED_")}
     env["AIDFED_LOG_LEVEL"] = "warning"  # not a line per page served while measuring
     command = [AIDFED, "node", "serve", "--data-dir", str(s.data_dir), "--no-follow"]
@@ -183,7 +202,7 @@ def serving(s: Settings) -> Iterator[str]:
             if server.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("the committee node did not start")
             time.sleep(0.1)
-        yield url
+        yield Served(url, server.pid)
     finally:
         server.terminate()
         server.wait(30)
@@ -201,13 +220,13 @@ def follower(committee: Settings, url: str, s: Settings) -> None:
     )
 
 
-def sync(s: Settings, upstream: str) -> tuple[Run, float]:
-    """``aidfed sync`` of a fresh follower; the run, and its start-up (a run with nothing new)."""
+def sync(s: Settings, upstream: str) -> tuple[Run, Run]:
+    """``aidfed sync`` of a fresh follower; the run, and one with nothing new (its start-up)."""
     run = aidfed("sync", "--data-dir", str(s.data_dir), "--peer", upstream)
     idle = aidfed("sync", "--data-dir", str(s.data_dir), "--peer", upstream)
     if "+0 " not in idle.output:
         raise RuntimeError(f"the second sync found more to do: {idle.output}")
-    return run, idle.seconds
+    return run, idle
 
 
 def main() -> None:
@@ -219,24 +238,28 @@ def main() -> None:
         prepared = time.perf_counter() - began
         raw = max(raw_read_and_map(committee) for _ in range(2))
         rows: list[list[object]] = [
-            ["raw read-and-map of the committee's events", f"{raw:,.0f}", "100%", "", ""]
+            ["raw read-and-map of the committee's events", f"{raw:,.0f}", "100%", "", "", "", ""]
         ]
         peaks: dict[int, float] = {}
-        with serving(committee) as url:
+        with serving(committee) as served:
             for label, database in (
                 ("PostgreSQL", pg.create_database("bench_sync_intl")),
                 ("SQLite", "sqlite"),
             ):
                 intl = settings(folder / label, "INTL", NodeKind.INTERNATIONAL, database)
-                follower(committee, url, intl)
-                run, startup = sync(intl, "DE")
-                rate = (N + 2) / (run.seconds - startup)
+                follower(committee, served.url, intl)
+                server_cpu = cpu_seconds(served.pid)
+                run, idle = sync(intl, "DE")
+                server_cpu = cpu_seconds(served.pid) - server_cpu
+                rate = (N + 2) / (run.seconds - idle.seconds)
                 rows.append(
                     [
                         f"aidfed sync, International on {label}",
                         f"{rate:,.0f}",
                         f"{rate / raw:.0%}",
-                        f"{run.seconds:.1f} s (start-up {startup:.1f} s)",
+                        f"{run.seconds:.1f} s (start-up {idle.seconds:.1f} s)",
+                        f"{(run.cpu - idle.cpu) / (N + 2) * 1e6:.0f} µs",
+                        f"{server_cpu / (N + 2) * 1e6:.0f} µs",
                         f"{run.peak_mb:.0f} MB",
                     ]
                 )
@@ -245,17 +268,25 @@ def main() -> None:
         print_table(
             f"Federation sync of a {N:,}-event backlog over HTTP on loopback, every page verified"
             f" (backlog recorded in {prepared:.0f} s)",
-            ["what", "events/s", "vs raw", "wall time", "follower peak RSS"],
+            [
+                "what",
+                "events/s",
+                "vs raw",
+                "wall time",
+                "follower CPU/event",
+                "server CPU/event",
+                "follower peak RSS",
+            ],
             rows,
         )
         if MEMORY_N > N:
             size = extend_committee(committee, MEMORY_N)
-            with serving(committee) as url:
+            with serving(committee) as served:
                 intl = settings(folder / "memory", "INTL", NodeKind.INTERNATIONAL)
-                follower(committee, url, intl)
-                run, startup = sync(intl, "DE")
+                follower(committee, served.url, intl)
+                run, idle = sync(intl, "DE")
             peaks[size] = run.peak_mb
-            rate = size / (run.seconds - startup)
+            rate = size / (run.seconds - idle.seconds)
             print_table(
                 "Follower memory by backlog size (SQLite International; flat = streaming)",
                 ["backlog", "follower peak RSS", "events/s"],

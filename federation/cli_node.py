@@ -153,7 +153,11 @@ def peer_add(
     ] = None,
     follow: Annotated[bool, typer.Option(help="follow this peer's log")] = True,
 ) -> None:
-    """Add or replace a peer: its URL, pinned key and tokens."""
+    """Add or replace a peer: its URL, pinned key and tokens.
+
+    Pinning another key lifts a quarantine for a changed key (the follower then verifies with
+    the new key, and quarantines again if the peer does not sign with it either).
+    """
     load_settings(data_dir)
     accepts = digest(accept_token) if accept_token else None
     PeerBook(data_dir).add(Peer(node_id.upper(), url, vkey.strip(), follow, token, accepts))
@@ -170,7 +174,8 @@ def peer_list(data_dir: DataDir) -> None:
 def peer_release(
     data_dir: DataDir, node_id: Annotated[str, typer.Option("--id", help="the quarantined peer")]
 ) -> None:
-    """Follow a quarantined upstream again, from what is held (an operator's decision)."""
+    """Follow a quarantined upstream again, from what is held (an operator's decision, once the
+    upstream is repaired: if it still contradicts what is held, it is quarantined again)."""
     app = open_node(data_dir)
     try:
         make_follower(app, PeerBook(data_dir).get(node_id.upper())).release()
@@ -218,8 +223,8 @@ def status(
 ) -> None:
     """Per upstream: cursor, upstream head, lag, last success, verification, quarantine.
 
-    Exit code 0 when every upstream verifies, 3 when one is quarantined, 4 when the last page of
-    one was rejected (bad signature, replayed or malformed); the same with --json.
+    Exit code 0 when every upstream verifies, 3 when one is quarantined (fork, regression, key
+    changed), 4 when the last page of one was rejected (damaged or malformed); also with --json.
     """
     app = open_node(data_dir)
     try:

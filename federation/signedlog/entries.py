@@ -110,16 +110,26 @@ class EntryBuilder:
         self._topics: set[str] = set()
 
     def __call__(
-        self, position: int, aggregate: UUID | str, version: int, topic: str, state: bytes
+        self,
+        position: int,
+        aggregate: UUID | str,
+        version: int,
+        topic: str,
+        state: bytes,
+        *,
+        canonical: bool = False,
     ) -> bytes:
-        """Return the canonical entry bytes; the same bytes `encode` gives, or EntryError."""
+        """Return the canonical entry bytes; the same bytes `encode` gives, or EntryError.
+
+        ``canonical``: ``aggregate`` is already the text `aggregate_text` gives.
+        """
         if topic not in self._topics:
             if not isinstance(topic, str) or not _TOPIC.fullmatch(topic):
                 raise EntryError(f"topic {topic!r} is empty or has spaces or control characters")
             self._topics.add(topic)
         if position < 1 or version < 0:
             raise EntryError(f"position {position} or version {version} is out of range")
-        text = aggregate_text(aggregate)
+        text = aggregate if canonical and isinstance(aggregate, str) else aggregate_text(aggregate)
         return header(self.node, position, text, version, topic, len(state)) + state
 
 

@@ -20,21 +20,25 @@ from federation.signedlog.tiles import TileCollector
 BATCH_SIZE: Final = 20_000
 
 
-def row_entry(build: EntryBuilder, row: Any) -> bytes:
-    """The canonical bytes of one row of `LogStore.select_events`, or EntryError."""
+def row_entry(build: EntryBuilder, row: Any, aggregate: str | None = None) -> bytes:
+    """The canonical bytes of one row of `LogStore.select_events`, or EntryError.
+
+    ``aggregate`` is the row's originator id as canonical text, if the caller has it already.
+    """
     state = row["state"]
     if not isinstance(state, bytes | memoryview):
         raise EntryError(f"its stored state is {type(state).__name__}, not bytes")
     return build(
         int(row["position"]),
-        row["originator_id"],
+        row["originator_id"] if aggregate is None else aggregate,
         int(row["originator_version"]),
         row["topic"],
         bytes(state),
+        canonical=aggregate is not None,
     )
 
 
-def entry_bytes(build: EntryBuilder, row: Any) -> bytes:
+def entry_bytes(build: EntryBuilder, row: Any, aggregate: str | None = None) -> bytes:
     """Like `row_entry`, but a missing or unusable event is a broken log (LogStateError)."""
     position = int(row["position"])
     if row["topic"] is None:
@@ -43,7 +47,7 @@ def entry_bytes(build: EntryBuilder, row: Any) -> bytes:
             f"{row['notification_id']}) is missing from the events table"
         )
     try:
-        return row_entry(build, row)
+        return row_entry(build, row, aggregate)
     except EntryError as error:
         raise LogStateError(f"position {position}: {error}") from error
 

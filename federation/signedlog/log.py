@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -19,7 +20,7 @@ from domain.errors import InvalidInput, NotFound
 from federation.node.locks import NodeLocks
 from federation.persistence.database import Cursor, Database
 from federation.signedlog import merkle
-from federation.signedlog.entries import aggregate_text
+from federation.signedlog.entries import EntryError, aggregate_text
 from federation.signedlog.integrator import Integrator, check_dense, entry_bytes
 from federation.signedlog.note import (
     Checkpoint,
@@ -30,7 +31,7 @@ from federation.signedlog.note import (
     split_note,
 )
 from federation.signedlog.store import LogStateError, LogStore, StoredCheckpoint, StoredLevels
-from federation.signedlog.tiles import TileHashes
+from federation.signedlog.tiles import TILE_WIDTH, TileHashes
 
 LOCK: Final = "log-integrator"
 SIGN_EVERY: Final = 1.0  # seconds: a long integration still signs at least this often
@@ -64,6 +65,16 @@ def checkpoint_of(note: str) -> Checkpoint:
     """Parse the checkpoint body of a signed note, without verifying signatures."""
     text, _ = split_note(note)
     return Checkpoint.parse(text)
+
+
+def _leaves(levels: StoredLevels, after: int, count: int) -> bytes:
+    """The leaf hashes of positions after+1 .. after+count, a tile at a time."""
+    parts, index, end = [], after, after + count
+    while index < end:
+        take = min(end, (index // TILE_WIDTH + 1) * TILE_WIDTH) - index
+        parts.append(levels.base(0, index, take))
+        index += take
+    return b"".join(parts)
 
 
 def _now() -> str:
@@ -246,25 +257,24 @@ class SignedLog:
             return EntriesPage(note, size, [])
         with self.store.db.reading() as cursor:
             rows = self.store.select_events(cursor, after, count)
-            levels = StoredLevels(self.store, cursor)
-            leaves = b"".join(levels.base(0, after + i, 1) for i in range(count))
+            leaves = _leaves(StoredLevels(self.store, cursor), after, count)
         check_dense(rows, after)
         page = [self._served(row, leaves, after) for row in rows]
         return EntriesPage(note, size, page)
 
     def _served(self, row: Any, leaves: bytes, after: int) -> LoggedEntry:
-        data = entry_bytes(self.integrator.build, row)
         position = int(row["position"])
+        aggregate = None  # missing or unusable: entry_bytes says what is wrong
+        if row["originator_id"] is not None:
+            with suppress(EntryError):
+                aggregate = aggregate_text(row["originator_id"])
+        data = entry_bytes(self.integrator.build, row, aggregate)
         offset = (position - 1 - after) * merkle.HASH_SIZE
         if merkle.leaf_hash(data) != leaves[offset : offset + merkle.HASH_SIZE]:
             # Serve nothing that the node's own signed tree does not contain.
             raise LogStateError(f"position {position}: the event no longer matches its leaf")
         return LoggedEntry(
-            position,
-            aggregate_text(row["originator_id"]),
-            int(row["originator_version"]),
-            row["topic"],
-            data,
+            position, str(aggregate), int(row["originator_version"]), row["topic"], data
         )
 
     def _require_signed(self, size: int) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import orjson
 
 from federation.sync.peers import Peer
 
@@ -97,7 +98,7 @@ class FeedClient:
             params["wait"] = wait
         body = self._bounded("/v1/log/entries", params, timeout=wait + 10 if wait else None)
         try:
-            answer = json.loads(body)
+            answer = orjson.loads(body)
             entries = [
                 ServedEntry(int(e["position"]), base64.b64decode(e["entry"], validate=True))
                 for e in answer["entries"]

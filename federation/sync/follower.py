@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import partial
 
@@ -25,11 +25,21 @@ from federation.persistence.database import Cursor
 from federation.signedlog import merkle
 from federation.signedlog.entries import EntryBuilder
 from federation.signedlog.note import Cosigner
-from federation.sync.client import FeedClient, PeerRefused, PeerUnavailable, ServedPage, backoff
+from federation.sync.applier import Applier
+from federation.sync.client import (
+    FeedClient,
+    MalformedPage,
+    PeerRefused,
+    PeerUnavailable,
+    ServedPage,
+    backoff,
+)
 from federation.sync.peers import Peer
-from federation.sync.state import QUARANTINED, FollowerState, now
+from federation.sync.prefetch import Ahead, Prefetch
+from federation.sync.state import FOLLOWING, QUARANTINED, FollowerState, now
 from federation.sync.verify import (
     ForkSuspected,
+    KeyChanged,
     PageRejected,
     UnprovenFork,
     Verified,
@@ -78,6 +88,9 @@ class Follower:
         self._evidence_note: str | None = None  # the contradicting note, kept as evidence
         # Fetches the next page of a backlog while this one is verified and applied.
         self._ahead = ThreadPoolExecutor(1, thread_name_prefix=f"fetch-{peer.node_id}")
+        # Applies a batch while the next pages are verified (see applier.py).
+        self._applying = ThreadPoolExecutor(1, thread_name_prefix=f"apply-{peer.node_id}")
+        self._prefetching: Prefetch | None = None
 
     @property
     def upstream(self) -> str:
@@ -85,7 +98,11 @@ class Follower:
 
     def close(self) -> None:
         """Close the connection to the upstream."""
+        prefetching = self._prefetching
+        if prefetching is not None:
+            prefetching.stop()
         self._ahead.shutdown(wait=True)
+        self._applying.shutdown(wait=True)
         self.client.close()
 
     def sync_once(self, *, wait: float = 0, max_pages: int | None = None) -> Outcome:
@@ -94,89 +111,84 @@ class Follower:
             return self._sync(wait, max_pages)
 
     def _sync(self, wait: float, max_pages: int | None) -> Outcome:
-        state = self.states.load(self.upstream)
-        ingested, pages = 0, 0
+        state = self._unless_repinned(self.states.load(self.upstream))
+        pages = 0
         held: list[Verified] = []  # verified, not yet applied: applied in one transaction
-        ahead: Future[Ahead] | None = None  # the next page, asked for already
+        ahead: Prefetch | None = None  # the next pages, asked for already
+        applier = Applier(self._applying, self._apply, state)
         try:
             while not state.quarantined and (max_pages is None or pages < max_pages):
+                unapplied = [*applier.in_flight, *held]
                 try:
                     verified = self._fetch_verified(
-                        _beyond(state, held), wait if pages == 0 else 0, ahead, held
+                        _beyond(applier.state, unapplied),
+                        wait if pages == 0 else 0,
+                        ahead,
+                        unapplied,
                     )
                 except (PeerUnavailable, PeerRefused, PageRejected) as error:
-                    if isinstance(error, PageRejected):
+                    if isinstance(error, PageRejected | MalformedPage):
                         self.states.note_verification_failure(self.upstream, "rejected")
-                    state, ingested = self._apply(state, held), ingested + _count(held)
-                    state = self._note_error(state, error)
-                    return self._outcome(state, ingested, f"{type(error).__name__}: {error}")
+                    applier.submit(held)
+                    state = self._note_error(applier.settle(), error)
+                    return self._outcome(
+                        state, applier.ingested, f"{type(error).__name__}: {error}"
+                    )
                 except ForkSuspected as fork:
-                    self.states.note_verification_failure(self.upstream, "fork")
-                    state = self._quarantine(state, str(fork))
-                    held = []  # nothing from a forked upstream is applied, not even before it
+                    self.states.note_verification_failure(self.upstream, fork.kind)
+                    # Nothing held from a forked upstream is applied; a batch already being
+                    # applied was verified against an earlier checkpoint and completes.
+                    state = self._quarantine(applier.settle(), str(fork), fork.kind)
+                    held = []
                     break
                 pages += 1
-                ahead = self._ask_ahead(verified, max_pages is None or pages < max_pages)
-                held.append(verified)
+                ahead = self._prefetch(verified, max_pages is None or pages < max_pages, ahead)
+                # Decoded here, while the batch before is applied: the applying thread's
+                # database work leaves this one room to run.
+                held.append(replace(verified, entries=self.app.ingestor.decoded(verified.entries)))
                 level = verified.compact.size >= verified.checkpoint.size or not verified.entries
                 if level or _count(held) >= self.apply_every:
-                    state, ingested = self._apply(state, held), ingested + _count(held)
+                    applier.submit(held)
                     held = []
                 if level:
                     break
-            state, ingested = self._apply(state, held), ingested + _count(held)
+            if not state.quarantined:
+                applier.submit(held)
+                state = applier.settle()
         finally:
             if ahead is not None:
-                ahead.cancel()
-        return self._outcome(state, ingested)
+                ahead.stop()
+            applier.wait()
+        return self._outcome(state, applier.ingested)
 
-    def _ask_ahead(self, verified: Verified, more: bool) -> Future[Ahead] | None:
-        """Ask for the page after this one now, if there is one, while this one is applied."""
+    def _prefetch(
+        self, verified: Verified, more: bool, running: Prefetch | None
+    ) -> Prefetch | None:
+        """Keep the pages after this one coming, if there are more, while this one is applied."""
         after = verified.compact.size
         if not more or not verified.entries or after >= verified.checkpoint.size:
-            return None
-        try:
-            return self._ahead.submit(self._fetch_ahead, after)
-        except RuntimeError:  # closed meanwhile: the next fetch fails as the client is closed
-            return None
-
-    def _fetch_ahead(self, after: int) -> Ahead:
-        """The page after ``after`` and the consistency proof its verification will ask for.
-
-        The proof is fetched on trust: verification checks it like any other, and a page that
-        does not continue at ``after`` asks for the proof it needs itself.
-        """
-        page = self.client.entries(after, self.page_size)
-        proofs: dict[tuple[int, int], list[bytes]] = {}
-        try:
-            size = open_signed(page.checkpoint, self.peer.verifier).size
-            end = after + len(page.entries)
-            if 0 < end < size:
-                proofs[(end, size)] = self.client.consistency(end, size)
-        except (ForkSuspected, PeerUnavailable, PeerRefused):
-            pass  # verification meets the same answer again and says what is wrong with it
-        return Ahead(page, proofs)
+            return running
+        if running is not None and not running.stopped:
+            return running
+        started = Prefetch(self._ahead, self.client, self.peer.verifier, after, self.page_size)
+        self._prefetching = started
+        return started
 
     def _fetch_verified(
         self,
         state: FollowerState,
         wait: float,
-        ahead: Future[Ahead] | None = None,
+        ahead: Prefetch | None = None,
         held: list[Verified] | None = None,
     ) -> Verified:
         # A contradiction is believed only if a fresh answer repeats it: a bit flipped on the
         # wire must not quarantine an honest upstream.
         for attempt in (1, 2):
-            fetched = (
-                ahead.result()
-                if attempt == 1 and ahead is not None
-                else Ahead(
-                    self.client.entries(
-                        state.size, self.page_size, wait=wait if attempt == 1 else 0
-                    ),
-                    {},
-                )
-            )
+            fetched = ahead.take(state.size) if attempt == 1 and ahead is not None else None
+            if fetched is None:
+                waiting = wait if attempt == 1 else 0
+                served = self.client.entries(state.size, self.page_size, wait=waiting)
+                fetched = Ahead(state.size, served, {})
             page, proofs = fetched.page, fetched.proofs
             try:
                 leaf = _also_in(held, self._held_leaf) if held else self._held_leaf
@@ -306,8 +318,15 @@ class Follower:
         self.states.put(new)
         return new
 
-    def _quarantine(self, state: FollowerState, reason: str) -> FollowerState:
-        evidence = {"held": state.checkpoint, "served": self._evidence_note}
+    def _quarantine(self, state: FollowerState, reason: str, kind: str = "fork") -> FollowerState:
+        # The key pinned now is kept too: re-pinning another one is how an operator answers
+        # a key change (see _unless_repinned).
+        evidence = {
+            "kind": kind,
+            "held": state.checkpoint,
+            "served": self._evidence_note,
+            "pinned": self.peer.vkey,
+        }
         new = replace(
             state,
             status=QUARANTINED,
@@ -319,6 +338,20 @@ class Follower:
         self.states.put(new)
         logger.warning("quarantined %s: %s", self.upstream, reason)
         return new
+
+    def _unless_repinned(self, state: FollowerState) -> FollowerState:
+        """Lift a key-change quarantine once the operator has pinned another key for the
+        upstream (``aidfed peer add --vkey``): the follower verifies with that key from now on,
+        and quarantines again if the upstream does not sign with it either."""
+        if not state.quarantined:
+            return state
+        evidence = json.loads(state.evidence or "{}")
+        if evidence.get("kind") != KeyChanged.kind or evidence.get("pinned") == self.peer.vkey:
+            return state
+        lifted = replace(state, status=FOLLOWING, reason=None, last_error=None)
+        self.states.put(lifted)
+        logger.warning("%s's key re-pinned: quarantine lifted", self.upstream)
+        return lifted
 
     def _outcome(self, state: FollowerState, ingested: int, error: str | None = None) -> Outcome:
         return Outcome(self.upstream, ingested, state.size, state.head, state.status, error)
@@ -351,7 +384,7 @@ class Follower:
         state = self.states.load(self.upstream)
         if not state.quarantined:
             raise InvalidInput("peer.not_quarantined", f"{self.upstream} is not quarantined")
-        self.states.put(replace(state, status="following", reason=None, last_error=None))
+        self.states.put(replace(state, status=FOLLOWING, reason=None, last_error=None))
 
     def run(self, stop: threading.Event, *, wait: float = 20) -> None:
         """Follow until ``stop`` is set: long-poll when caught up, back off when failing."""
@@ -374,14 +407,6 @@ class Follower:
                 stop.wait(backoff(failures, base=0.5, cap=30))
             else:
                 failures = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Ahead:
-    """A page fetched ahead, with the consistency proofs fetched with it."""
-
-    page: ServedPage
-    proofs: dict[tuple[int, int], list[bytes]]
 
 
 def _proved_or(

@@ -27,7 +27,6 @@ def status_row(state: FollowerState) -> dict[str, Any]:
 # What a rejected page is called in the status, by the error the follower recorded.
 REJECTIONS = {
     "SignatureRejected": "signature rejected",
-    "StaleCheckpoint": "stale checkpoint",
     "PageRejected": "page rejected",
     "MalformedPage": "page rejected",
 }
@@ -44,8 +43,8 @@ def verification(state: FollowerState) -> str:
 
 
 def exit_code(rows: list[dict[str, Any]]) -> int:
-    """``aidfed status``'s exit code: 3 if an upstream is quarantined, 4 if an upstream's last
-    page was rejected (bad signature, replayed or malformed), else 0."""
+    """``aidfed status``'s exit code: 3 if an upstream is quarantined (a fork, a regression, a
+    changed key), 4 if an upstream's last page was rejected (damaged or malformed), else 0."""
     if any(r["status"] == QUARANTINED for r in rows):
         return 3
     if any(r["verification"] in REJECTIONS.values() for r in rows):

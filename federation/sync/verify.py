@@ -1,14 +1,15 @@
 """Verifying a page of another node's log against a checkpoint signed by its pinned key.
 
 Two kinds of failure, told apart because they call for different answers:
-- ``PageRejected``: this answer cannot be trusted (a gap, a bad leaf, a note whose signature
-  does not verify with the pinned key, an older checkpoint served again). Nothing is applied;
-  the follower asks again later and reports the rejection in its status. Anyone on the wire can
-  produce these, so they never quarantine an upstream.
-- ``ForkSuspected``: a note validly signed by the pinned key contradicts what the upstream
-  signed before (another root for a size already held, a smaller tree whose root differs from
-  the held prefix, entries that do not add up to its signed root). If a fresh answer says the
-  same, the follower quarantines the upstream and keeps both signed notes as evidence.
+- ``PageRejected``: this answer is damaged (a gap, a bad leaf, a malformed page, a note whose
+  signature line names the pinned key but does not verify — a bit flipped on the wire). Nothing
+  is applied; the follower asks again later and reports the rejection in its status.
+- ``ForkSuspected``: the upstream no longer stands by what it signed before — a note validly
+  signed by the pinned key that contradicts the held history (another root for a size already
+  held, entries that do not add up to its signed root), a smaller signed tree than the one held
+  (a ``Regression``: restored from an older backup), or a note signed by another key than the
+  pinned one (``KeyChanged``). If a fresh answer says the same, the follower quarantines the
+  upstream, keeps both notes as evidence and applies nothing more until an operator acts.
 """
 
 from __future__ import annotations
@@ -19,7 +20,13 @@ from dataclasses import dataclass
 from federation.node.ingest import RemoteEntry
 from federation.signedlog import merkle
 from federation.signedlog.entries import EntryError, decode
-from federation.signedlog.note import Checkpoint, NoteError, NoteVerifier, open_checkpoint
+from federation.signedlog.note import (
+    Checkpoint,
+    NoteError,
+    NoteVerifier,
+    open_checkpoint,
+    split_note,
+)
 from federation.sync.client import ServedPage
 from federation.sync.state import FollowerState
 
@@ -29,15 +36,28 @@ class PageRejected(Exception):
 
 
 class SignatureRejected(PageRejected):
-    """The note is not signed by the pinned key for the pinned origin (forged or damaged)."""
-
-
-class StaleCheckpoint(PageRejected):
-    """An older checkpoint, consistent with what is held, served again (a replay or a backup)."""
+    """The note names the pinned key but its signature does not verify (damaged on the way),
+    or the pinned key signed it for another origin."""
 
 
 class ForkSuspected(Exception):
     """The upstream contradicts its own signed history (or signs with another key)."""
+
+    kind = "fork"  # the quarantine's kind, in the evidence and the metrics
+
+
+class Regression(ForkSuspected):
+    """A smaller tree signed by the pinned key than the one held: the upstream went back (a
+    restore from an older backup); what it signs next at the lost positions may differ."""
+
+    kind = "regression"
+
+
+class KeyChanged(ForkSuspected):
+    """The checkpoint is signed by another key than the pinned one (a re-installed node or an
+    impostor): only the operator can tell which, and re-pin the key if it is the node's."""
+
+    kind = "key_changed"
 
 
 class UnprovenFork(ForkSuspected):
@@ -60,11 +80,33 @@ def open_signed(note: str, verifier: NoteVerifier) -> Checkpoint:
     try:
         checkpoint, _ = open_checkpoint(note, [verifier])
     except NoteError as error:
+        _check_signer(note, verifier)
         reason = f"the checkpoint is not signed by the pinned key: {error}"
         raise SignatureRejected(reason) from None
     if checkpoint.origin != verifier.name:
         raise SignatureRejected(f"checkpoint origin {checkpoint.origin!r} is not {verifier.name!r}")
     return checkpoint
+
+
+def _check_signer(note: str, verifier: NoteVerifier) -> None:
+    """Raise ``KeyChanged`` if a well-formed checkpoint is signed only by other keys.
+
+    A signature line that names the pinned key (name and key ID) but does not verify is damage
+    on the wire, as is a note that does not parse: those are left to be rejected.
+    """
+    try:
+        text, signatures = split_note(note)
+        Checkpoint.parse(text)
+    except NoteError:
+        return
+    keys = [(s.name, s.key_id) for s in signatures]
+    if (verifier.name, verifier.key_id) in keys:
+        return
+    signers = ", ".join(f"{name} {key.hex()}" for name, key in keys)
+    raise KeyChanged(
+        f"key changed: the checkpoint is signed by {signers}, not by the pinned key "
+        f"{verifier.name} {verifier.key_id.hex()}"
+    )
 
 
 def verify_page(
@@ -108,14 +150,16 @@ def verify_page(
 def _check_older(
     state: FollowerState, checkpoint: Checkpoint, held_root: Callable[[int], bytes]
 ) -> None:
-    """A smaller signed tree: a replay if it agrees with the held prefix, else a fork."""
+    """A smaller signed tree: a regression if it agrees with the held prefix, else a fork.
+
+    A node only ever serves its latest checkpoint, and its sizes only grow: a smaller one means
+    it went back (restored from an older backup), and it will sign other entries at the
+    positions it lost. Followers stop here, before it does.
+    """
     shrank = f"the upstream's tree shrank from {state.size} to {checkpoint.size} entries"
     if checkpoint.root != held_root(checkpoint.size):
         raise ForkSuspected(f"{shrank}, with another root than the entries held")
-    raise StaleCheckpoint(
-        f"{shrank}: an older checkpoint served again (a replay, or a node restored from a "
-        "backup); nothing applied"
-    )
+    raise Regression(f"regression: {shrank} (restored from an older backup?)")
 
 
 def remote_entry(upstream: str, position: int, data: bytes) -> RemoteEntry:

@@ -47,10 +47,11 @@ def nodes(tmp_path: Path) -> Iterator[Nodes]:
         yield Nodes(us_base, us.state.node, intl_base, intl.state.node)
 
 
-def follower(nodes: Nodes, vkey: str, page_size: int) -> Follower:
+def follower(nodes: Nodes, vkey: str, page_size: int, max_bytes: int = 16_000_000) -> Follower:
     token = grant_feed(nodes.committee.settings.data_dir, "INTL")
     peer = Peer("US", nodes.us, vkey, token=token)
-    return Follower(nodes.international, peer, FeedClient(peer), page_size=page_size)
+    client = FeedClient(peer, max_page_bytes=max_bytes)
+    return Follower(nodes.international, peer, client, page_size=page_size)
 
 
 def metric(text: str, name: str) -> float:
@@ -63,11 +64,14 @@ def test_lag_verification_failures_log_size_and_latency(nodes: Nodes) -> None:
     honest = follower(nodes, nodes.committee.signed_log.signer.verifier.vkey, page_size=10)
     honest.sync_once(max_pages=1)  # one page of ten: the rest of the log is still to come
     honest.close()
+    # A page too big for the follower's cap is rejected (retried later) and counted.
+    capped = follower(nodes, nodes.committee.signed_log.signer.verifier.vkey, 10, max_bytes=100)
+    assert capped.sync_once(max_pages=1).status == "following"
+    capped.close()
+    # Pinned with another key than the one US signs with: a key change, counted; quarantined.
     impostor_key = NoteSigner("aidfed.example/US", generate_key()).vkey
-    # Pages signed by another key than the one pinned prove nothing (anyone on the wire can
-    # sign one): each is rejected and counted, and the upstream is not quarantined.
     impostor = follower(nodes, impostor_key, page_size=10)
-    impostor.sync_once(max_pages=1)
+    assert impostor.sync_once(max_pages=1).status == "quarantined"
     impostor.close()
 
     with httpx.Client(base_url=nodes.intl, timeout=30, headers=SUPERVISOR) as http:
@@ -80,7 +84,9 @@ def test_lag_verification_failures_log_size_and_latency(nodes: Nodes) -> None:
     assert metric(text, 'aidfed_sync_lag{upstream="US"}') == us_size - 10 > 0
     failures = 'aidfed_sync_verification_failures_total{kind="rejected",upstream="US"}'
     assert metric(text, failures) == 1
-    assert metric(text, 'aidfed_sync_quarantined{upstream="US"}') == 0
+    key_changed = 'aidfed_sync_verification_failures_total{kind="key_changed",upstream="US"}'
+    assert metric(text, key_changed) == 1
+    assert metric(text, 'aidfed_sync_quarantined{upstream="US"}') == 1
     assert metric(us_text, "aidfed_log_entries") == us_size > 30
     for route in ("/v1/supervisory/overview", "/v1/supervisory/committees"):
         assert metric(text, f'aidfed_request_seconds_count{{method="GET",route="{route}"}}') == 1

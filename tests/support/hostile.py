@@ -18,7 +18,7 @@ import httpx
 from fastapi import FastAPI, Request, Response
 
 from federation.signedlog.log import checkpoint_of
-from federation.signedlog.note import NoteSigner, generate_key
+from federation.signedlog.note import NoteSigner
 from tests.support.servers import serving
 
 # A tamper function gets the node's page (parsed) and returns the bytes to answer.
@@ -76,10 +76,9 @@ def resigned(page: dict[str, Any], signer: NoteSigner) -> dict[str, Any]:
     return page | {"checkpoint": signer.sign(text)}
 
 
-def forged_by_another_key(page: dict[str, Any]) -> bytes:
-    """The checkpoint signed by an impostor's key under the node's own origin."""
-    origin = checkpoint_of(page["checkpoint"]).origin
-    return unchanged(resigned(page, NoteSigner(origin, generate_key())))
+def signed_by(signer: NoteSigner) -> Tamper:
+    """The checkpoint signed by ``signer`` (an impostor's key, or the node's new one)."""
+    return lambda page: unchanged(resigned(page, signer))
 
 
 def bad_signature(page: dict[str, Any]) -> bytes:

@@ -1,7 +1,8 @@
 """Hostile federation pages — forged, replayed, oversized, malformed — are rejected, nothing of
-them is applied, and the follower records the right outcome: retry (a page anyone on the wire
-could have spoiled) or quarantine (only a provable fork: two notes the pinned key signed that
-contradict each other).
+them is applied, and the follower records the right outcome: retry (a page damaged on the way:
+malformed, a gap, a bad leaf, a signature by the pinned key that does not verify) or quarantine
+(the upstream no longer stands by what it signed: two notes of the pinned key that contradict
+each other, a smaller tree than the one held, a note signed by another key).
 
 The committee is a real node served by uvicorn; the hostile front is a real HTTP server that
 rewrites the node's pages; the follower is the International's, pointed at the front.
@@ -23,7 +24,7 @@ from federation.node.committee import CommitteeApplication
 from federation.node.international import InternationalApplication
 from federation.settings import NodeKind, Settings
 from federation.signedlog.log import checkpoint_of
-from federation.signedlog.note import Checkpoint, open_checkpoint
+from federation.signedlog.note import Checkpoint, NoteSigner, generate_key, open_checkpoint
 from federation.sync.client import FeedClient
 from federation.sync.follower import Follower
 from federation.sync.peers import Peer
@@ -98,7 +99,6 @@ SIGNATURE = "SignatureRejected: the checkpoint is not signed by the pinned key"
 MALFORMED = "MalformedPage: malformed entries page"
 NOT_CONTINUED = "PageRejected: the page does not continue at position"
 REJECTED = [
-    pytest.param(hostile.forged_by_another_key, "signature rejected", SIGNATURE, id="forged"),
     pytest.param(hostile.bad_signature, "signature rejected", SIGNATURE, id="bad-signature"),
     pytest.param(
         hostile.padded(PAGE + 5),
@@ -143,20 +143,73 @@ def test_a_hostile_page_is_rejected_nothing_applied_and_retried(
     assert scene.status()["verification"] == "verified"
 
 
-def test_an_older_checkpoint_served_again_is_a_replay_not_a_fork(scene: Scene) -> None:
+def evidence(scene: Scene) -> dict[str, Any]:
+    found: dict[str, Any] = json.loads(scene.intl.follower_states.load("US").evidence or "{}")
+    return found
+
+
+def test_an_older_checkpoint_is_a_regression_that_quarantines(scene: Scene) -> None:
+    """A node serves only its latest checkpoint, and its sizes only grow: a smaller one, even
+    in agreement with what is held, means the node went back (restored from a backup)."""
     before = scene.held()
     old = first_page(scene.front)
-    assert checkpoint_of(old["checkpoint"]).size < before[2]
+    older = checkpoint_of(old["checkpoint"]).size
+    assert older < before[2]
     scene.front.tamper = hostile.replaying(old)
-    for _ in range(3):
-        assert scene.follower.sync_once().ingested == 0
+    outcome = scene.follower.sync_once()
+    assert (outcome.status, outcome.ingested) == ("quarantined", 0)
     assert scene.held() == before
     status = scene.status()
-    assert (status["status"], status["verification"]) == ("following", "stale checkpoint")
-    assert "an older checkpoint served again" in status["last_error"]
+    assert (status["status"], status["verification"]) == ("quarantined", "quarantined")
+    assert status["reason"] == (
+        f"regression: the upstream's tree shrank from {before[2]} to {older} entries "
+        "(restored from an older backup?)"
+    )
+    assert exit_code([status]) == 3
+    verifier = scene.committee.signed_log.signer.verifier
+    kept = evidence(scene)
+    held, _ = open_checkpoint(kept["held"], [verifier])
+    served, _ = open_checkpoint(kept["served"], [verifier])
+    assert (kept["kind"], held.size, served.size) == ("regression", before[2], older)
 
-    scene.front.tamper = hostile.unchanged
+    scene.front.tamper = hostile.unchanged  # nothing is taken from it until an operator acts
+    assert scene.follower.sync_once().ingested == 0
+    assert scene.held() == before
+    scene.follower.release()
     assert scene.follower.sync_once().ingested == 10
+
+
+def test_a_note_signed_by_another_key_quarantines_the_upstream_as_key_changed(
+    scene: Scene,
+) -> None:
+    before = scene.held()
+    impostor = NoteSigner(scene.committee.signed_log.origin, generate_key())
+    scene.front.tamper = hostile.signed_by(impostor)
+    outcome = scene.follower.sync_once()
+    assert (outcome.status, outcome.ingested) == ("quarantined", 0)
+    assert scene.held() == before
+    status = scene.status()
+    pinned = scene.committee.signed_log.signer
+    assert status["reason"] == (
+        f"key changed: the checkpoint is signed by {impostor.name} {impostor.key_id.hex()}, "
+        f"not by the pinned key {pinned.name} {pinned.key_id.hex()}"
+    )
+    assert exit_code([status]) == 3
+    kept = evidence(scene)
+    assert (kept["kind"], kept["pinned"]) == ("key_changed", pinned.vkey)
+    open_checkpoint(kept["served"], [impostor.verifier])  # the impostor's note, kept
+
+    scene.front.tamper = hostile.unchanged  # the same follower, the same pinned key: it waits
+    assert scene.follower.sync_once().ingested == 0
+    assert scene.held() == before
+
+
+def test_a_key_changed_once_on_the_wire_is_asked_again_not_quarantined(scene: Scene) -> None:
+    """One answer signed by another key could be a damaged key ID: a fresh answer decides."""
+    impostor = NoteSigner(scene.committee.signed_log.origin, generate_key())
+    scene.front.tamper = hostile.first(1, hostile.signed_by(impostor))
+    outcome = scene.follower.sync_once()
+    assert (outcome.status, outcome.ingested) == ("following", 10)
 
 
 def test_two_validly_signed_notes_that_contradict_quarantine_the_upstream(scene: Scene) -> None:

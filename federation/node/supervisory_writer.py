@@ -104,8 +104,7 @@ class SupervisoryWriter(RowWriter):
             op = ops[n]
             kind = type(op)
             if kind is Flow:
-                self._hold_flow(op.country, op.currency, op.measure, op.organisation_type,
-                                op.day, op.amount_minor)  # fmt: skip
+                self._hold_flow(*op)
                 n += 1
                 continue
             if kind is FlowFrom or kind is AddFrom:

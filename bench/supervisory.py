@@ -33,7 +33,7 @@ from federation.settings import NodeKind, Settings
 
 N = int(os.environ.get("BENCH_SUPERVISORY_EVENTS", "1000000"))
 REBUILD = os.environ.get("BENCH_SUPERVISORY_REBUILD") == "1"
-PAGE = 2000
+PAGE = 5000  # entries per transaction, as a follower applies a backlog (apply_every)
 REPEAT = 200
 SUPERVISOR = Context(Actor("Willi Münzenberg", Role.SUPERVISOR))
 

@@ -33,7 +33,7 @@ from federation.settings import NodeKind, Settings
 
 N = int(os.environ.get("BENCH_SUPERVISORY_EVENTS", "1000000"))
 REBUILD = os.environ.get("BENCH_SUPERVISORY_REBUILD") == "1"
-PAGE = 2000
+PAGE = 5000  # entries per transaction, as a follower applies a backlog (apply_every)
 REPEAT = 200
 SUPERVISOR = Context(Actor("Willi Münzenberg", Role.SUPERVISOR))
 
@@ -213,7 +213,9 @@ def main() -> None:
     total = sum(len(entries) for entries in data.values())
     made = time.perf_counter() - started
     bare = NodeApplication(settings(folder / "bare"))
-    sample = min(total, 200_000)
+    # All the entries, not a sample: the baseline's own tables and indexes grow with the count
+    # too, and only the same count leaves the projection alone in the difference.
+    sample = total
     started = time.perf_counter()
     ingest(bare, data, sample)
     bare_rate = sample / (time.perf_counter() - started)

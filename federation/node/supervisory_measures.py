@@ -61,20 +61,26 @@ class Gatherer:
         months, days = decompose(since, until)
         filters, params = where_clause([("country", country), ("currency", code)], " AND ")
         split: set[tuple[str, str]] = set()
-        if months:
+        if months and since is None and until is None:
+            # All time: every month's sum is the all-time total, kept per organisation type in
+            # sv_totals (the writer adds each flow to both): a few hundred rows, not every month.
+            for key, minor in self._totals(country, code).items():
+                if minor:
+                    out[key] += minor
+        elif months:
             for country_, code_, *amounts in self.service.raw(
                 MONTH_SUMS_SQL.format(filters=filters), [*months, *params]
             ):
                 for measure, minor in zip(MEASURES, amounts, strict=True):
                     if minor:
                         out[(country_, code_, measure)] += int(minor)
-            if converter is not None:
-                query = MONTHS_SQL.format(filters=filters)
-                for country_, code_, month, *amounts in self.service.raw(query, [*months, *params]):
-                    if converter.whole_month(code_, month):
-                        converter.add_month(country_, code_, month, amounts)
-                    else:
-                        split.add((code_, month))
+        if months and converter is not None:
+            query = MONTHS_SQL.format(filters=filters)
+            for country_, code_, month, *amounts in self.service.raw(query, [*months, *params]):
+                if converter.whole_month(code_, month):
+                    converter.add_month(country_, code_, month, amounts)
+                else:
+                    split.add((code_, month))
         codes = [code] if code else self._currencies()
         for first, last in days:
             rest = self._by_complement(first, last, codes, country, converter, out)

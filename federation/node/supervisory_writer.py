@@ -47,6 +47,8 @@ class SupervisoryWriter(RowWriter):
     def __init__(self, db: Database) -> None:
         super().__init__(db)
         self._sql: dict[tuple[Any, ...], str] = {}
+        # Per table, the SQL of its puts per tuple of column names (in the row's order).
+        self._put_sql: dict[str, dict[tuple[str, ...], str]] = {}
         self._put_keys: dict[str, tuple[int, ...]] = {}  # the key's places in a put's row
         self._pending = _Pending()
         self._flow_sql = (
@@ -95,33 +97,43 @@ class SupervisoryWriter(RowWriter):
                     insert_rows(self.db, cursor, sql, rows, TABLES_BY_NAME[table])
 
     def apply(self, cursor: Cursor, ops: Iterable[Any]) -> None:
-        ops = list(ops)
-        n = 0
-        while n < len(ops):
+        ops = ops if isinstance(ops, list) else list(ops)
+        puts = self._pending.puts
+        n, end = 0, len(ops)
+        while n < end:
             op = ops[n]
             kind = type(op)
             if kind is Flow:
-                self._hold_flow(op.country, op.currency, op.measure, op.organisation_type,
-                                op.day, op.amount_minor)  # fmt: skip
+                self._hold_flow(*op)
                 n += 1
                 continue
             if kind is FlowFrom or kind is AddFrom:
                 group = [op]
-                while n + len(group) < len(ops) and _same_source(op, ops[n + len(group)]):
+                while n + len(group) < end and _same_source(op, ops[n + len(group)]):
                     group.append(ops[n + len(group)])
                 self._hold_from(cursor, group)
                 n += len(group)
                 continue
             n += 1
             if kind is Put:
-                key = ("put", op.table.name, *op.row)
-                sql = self._sql.get(key) or self._remember_put(key, op)
-                rows = self._pending.puts.setdefault(op.table.name, {}).setdefault(sql, [])
-                rows.append(tuple(op.row.values()))
+                # The SQL of a table's puts of these columns: one lookup by the column names.
+                name, row = op.table.name, op.row
+                by_columns = self._put_sql.get(name)
+                sql = None if by_columns is None else by_columns.get(tuple(row))
+                if sql is None:
+                    sql = self._remember_put(op)
+                held = puts.get(name)
+                if held is None:
+                    held = puts[name] = {}
+                rows = held.get(sql)
+                if rows is None:
+                    held[sql] = [tuple(row.values())]
+                else:
+                    rows.append(tuple(row.values()))
             elif kind is Add and op.table.name in PURE and not op.defaults:
                 self._hold_add(op)
             elif kind is SetFrom:
-                for table in [op.table.name, *self._pending.puts]:
+                for table in [op.table.name, *puts]:
                     if table == op.table.name or table in op.query:
                         self._flush_puts(cursor, table)
                 self._flush_adds(cursor, op.query)
@@ -134,9 +146,10 @@ class SupervisoryWriter(RowWriter):
                 self.flush(cursor)
                 super().apply(cursor, [op])
 
-    def _remember_put(self, key: tuple[Any, ...], op: Put) -> str:
-        sql = self._remember(key, self._put_sql(op))
-        columns = list(op.row)
+    def _remember_put(self, op: Put) -> str:
+        sql = self.db.sql(self._upsert_sql(op))
+        columns = tuple(op.row)
+        self._put_sql.setdefault(op.table.name, {})[columns] = sql
         self._put_keys[sql] = tuple(columns.index(c) for c in op.table.key)
         return sql
 
@@ -147,13 +160,23 @@ class SupervisoryWriter(RowWriter):
     def _hold_add(self, op: Add) -> None:
         key = ("add", op.table.name, *op.key, "|", *op.amounts)
         sql = self._sql.get(key) or self._remember(key, self._add_sql(op))
-        merged = self._pending.adds.setdefault(op.table.name, {}).setdefault(sql, {})
+        merged = self._held_adds(op.table.name, sql)
         amounts = merged.get(row := tuple(op.key.values()))
         if amounts is None:
             merged[row] = list(op.amounts.values())
         else:
             for n, value in enumerate(op.amounts.values()):
                 amounts[n] += value
+
+    def _held_adds(self, table: str, sql: str) -> dict[tuple[Any, ...], list[int]]:
+        """The additions held back for ``table`` with ``sql``, merged per key."""
+        by_sql = self._pending.adds.get(table)
+        if by_sql is None:
+            by_sql = self._pending.adds[table] = {}
+        merged = by_sql.get(sql)
+        if merged is None:
+            merged = by_sql[sql] = {}
+        return merged
 
     def _now(self, cursor: Cursor, op: Change | Add) -> None:
         if isinstance(op, Add):
@@ -177,7 +200,7 @@ class SupervisoryWriter(RowWriter):
         cursor.execute(sql, tuple(params.values()) if isinstance(params, dict) else params)
 
     @staticmethod
-    def _put_sql(op: Put) -> str:
+    def _upsert_sql(op: Put) -> str:
         cols = list(op.row)
         updates = [c for c in cols if c not in op.table.key]
         conflict = (
@@ -223,20 +246,21 @@ class SupervisoryWriter(RowWriter):
     def _hold_flow(
         self, country: str, code: str, measure: str, org: str, day: str, amount: int
     ) -> None:
-        adds = self._pending.adds
-        for table, sql, key in (
-            (TOTALS.name, self._flow_sql[0], (country, code, measure, org)),
-            (FLOWS.name, self._flow_sql[1], (country, code, day, measure)),
-        ):
-            merged = adds.setdefault(table, {}).setdefault(sql, {})
-            held = merged.get(key)
-            if held is None:
-                merged[key] = [amount]
-            else:
-                held[0] += amount
-        months = adds.setdefault(MONTHS.name, {}).setdefault(self._flow_sql[2], {})
-        month = (country, code, day[:7])
-        vector = months.get(month)
+        totals_sql, flows_sql, months_sql = self._flow_sql
+        totals = self._held_adds(TOTALS.name, totals_sql)
+        held = totals.get(key := (country, code, measure, org))
+        if held is None:
+            totals[key] = [amount]
+        else:
+            held[0] += amount
+        flows = self._held_adds(FLOWS.name, flows_sql)
+        held = flows.get(key := (country, code, day, measure))
+        if held is None:
+            flows[key] = [amount]
+        else:
+            held[0] += amount
+        months = self._held_adds(MONTHS.name, months_sql)
+        vector = months.get(month := (country, code, day[:7]))
         if vector is None:
             vector = months[month] = [0] * len(MONTH_COLUMNS)
         vector[MEASURE_INDEX[measure]] += amount

@@ -277,10 +277,15 @@ def minor_text(minor: int, code: str) -> str:
     return f"{'-' if minor < 0 else ''}{whole}.{part:0{places}d}"
 
 
+@cache
+def _quantum(code: str) -> Decimal:
+    """The currency's smallest unit as a Decimal (0.01 for two decimals)."""
+    return Decimal(1).scaleb(-_minor_units(code))
+
+
 def rounded(amount: Decimal, code: str) -> str:
     """An exact converted sum rounded once to the currency's minor units, as text."""
-    places = Decimal(1).scaleb(-currency_of(code).minor_units)
-    return str(amount.quantize(places, rounding=ROUND_HALF_EVEN))
+    return str(amount.quantize(_quantum(code), rounding=ROUND_HALF_EVEN))
 
 
 def decompose(

@@ -59,6 +59,8 @@ CONTRIBUTORS = Table(
     "sv_contributors",
     {"country": "TEXT", "contributor": "TEXT", "organisation_type": "TEXT", "receipts": "BIGINT"},
     ("country", "contributor", "organisation_type"),
+    # The overview counts contributors per type from this index alone, already grouped.
+    indexes=(("organisation_type", "receipts"),),
 )
 
 # Every measure, with its place relative to the boundary.

@@ -12,7 +12,7 @@ from typing import Any
 from domain.loan import LoanSubscription
 from projections.rows import Add, Put, Table, to_minor
 from projections.supervisory.flows import flow, flow_from
-from projections.supervisory.ops import SvOp, Value, ref
+from projections.supervisory.ops import SvOp, Value, id_text
 
 LOANS = Table(
     "sv_loans",
@@ -45,9 +45,10 @@ def _key(country: str, e: Any) -> dict[str, str]:
 
 
 def loan_recorded(country: str, e: LoanSubscription.Recorded) -> list[SvOp]:
-    row = _key(country, e) | {
+    key = _key(country, e)
+    row = key | {
         "reference": e.reference,
-        "issue_id": str(e.terms.issue_id),
+        "issue_id": id_text(e.terms.issue_id),
         "issue": e.terms.name,
         "subscriber": e.subscriber,
         "organisation_type": str(e.subscriber_type),
@@ -57,7 +58,7 @@ def loan_recorded(country: str, e: LoanSubscription.Recorded) -> list[SvOp]:
         "coupons_minor": 0,
         "certificates": 0,
         "subscribed_on": e.subscribed_on.isoformat(),
-        "recorded_ref": ref(e),
+        "recorded_ref": f"{key['subscription_id']}/{e.originator_version}",  # ref(e), one str(id)
     }
     org = str(e.subscriber_type)
     return [Put(LOANS, row), *flow(country, "loan_subscribed", e.amount, e.subscribed_on, org)]

@@ -14,7 +14,7 @@ from domain.pledge import Pledge
 from domain.receipt import CashReceipt, InKindReceipt
 from projections.rows import Add, Change, Put, Table, to_minor
 from projections.supervisory.flows import CONTRIBUTORS, flow, flow_from
-from projections.supervisory.ops import AddFrom, Flow, SvOp, Value, ref
+from projections.supervisory.ops import AddFrom, Flow, SvOp, Value, id_text, ref
 
 RECEIPTS = Table(
     "sv_receipts",
@@ -90,7 +90,7 @@ def _receipt(country: str, e: Any, kind: str, money: Any, description: str | Non
         "country": country,
         "receipt_id": receipt_id,
         "kind": kind,
-        "campaign_id": str(e.campaign_id),
+        "campaign_id": id_text(e.campaign_id),
         "contributor": e.contributor,
         "organisation_type": org,
         "description": description,

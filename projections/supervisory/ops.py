@@ -16,7 +16,9 @@ travels only as parameters (``Value``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
+from uuid import UUID
 
 from projections.rows import Op, Table
 
@@ -65,12 +67,12 @@ class SetFrom:
     params: tuple[Any, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Flow:
+class Flow(NamedTuple):
     """Add ``amount_minor`` to ``measure`` of ``country`` in ``currency`` on ``day`` (ISO).
 
     The writer adds it to the three aggregates of ``flows``: all time per organisation type,
-    per day, per month. (The most frequent op of all: one object, merged cheaply.)
+    per day, per month. The most frequent op of all, so a named tuple: as immutable as the
+    frozen dataclasses, made in a fifth of their time.
     """
 
     country: str
@@ -100,6 +102,12 @@ class FlowFrom:
 
 # Every operation a supervisory projector emits.
 SvOp = Op | AddFrom | SetFrom | Flow | FlowFrom
+
+
+@lru_cache(maxsize=4096)
+def id_text(subject_id: UUID) -> str:
+    """The text of an id many events name again (a campaign, a loan issue, an agency)."""
+    return str(subject_id)
 
 
 def ref(event: Any) -> str:

@@ -259,6 +259,7 @@ def resolve_exception(
 @router.get("/watermark", response_model=s.Watermark)
 def watermark(app: AppDep) -> Any:
     """Per node: the log size the supervisory view includes and when the node was last synced."""
+    app.view.catch_up()  # the International's own records, read lazily by the other answers
     return app.supervisory.watermark()
 
 

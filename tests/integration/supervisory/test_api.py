@@ -7,14 +7,17 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 import pytest
 
+from domain.roles import Actor, Role
 from federation.api.app import create_app
 from federation.api.routers.supervisory_tables import LIST_DOCS
+from federation.node.base import Context
 from federation.node.committee import CommitteeApplication
 from federation.node.international import InternationalApplication
 from federation.node.liaison import LiaisonApplication
@@ -154,3 +157,16 @@ def test_the_watermark_prefers_the_followers_verified_sync(api: Api) -> None:
     assert (us["included"], us["verified"], us["upstream_head"]) == (size, size, size + 3)
     assert (us["last_synced"], us["synced_by"]) == ("1922-09-01T12:00:00", "follower")
     assert nodes["RU-LIAISON"]["synced_by"] == "ingest"
+
+
+def test_the_watermark_includes_the_internationals_own_latest_records(api: Api) -> None:
+    api.intl.recognise_committee(
+        Context(Actor("Willi Münzenberg", Role.SUPERVISOR)),
+        country="NO",
+        committee_name="Norges Arbeiderhjelp",
+        on=date(1922, 3, 1),
+    )
+    own = api.intl.recorder.max_notification_id()
+    assert own
+    answer = ok(api.http.get("/v1/supervisory/watermark"))
+    assert answer["international_read_to"] == own

@@ -11,10 +11,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 
-from eventsourcing.sqlite import SQLiteConnection, SQLiteDatastore
+from eventsourcing.sqlite import SQLiteDatastore
 
 from federation.node.international import InternationalApplication
-from federation.persistence.sqlite import StatementCachingConnectionPool
+from federation.persistence.sqlite import (
+    FILE_PRAGMAS,
+    StatementCachingConnectionPool,
+    use_pool,
+)
 from federation.settings import NodeKind, Settings
 
 # The read model is deleted when the replay ends, and a replay that fails is thrown away
@@ -27,11 +31,7 @@ THROW_AWAY_PRAGMAS = ("PRAGMA synchronous = OFF", "PRAGMA cache_size = -2000")
 class ThrowAwayConnectionPool(StatementCachingConnectionPool):
     """Connections to a throw-away SQLite read model: durability traded for speed."""
 
-    def _create_connection(self) -> SQLiteConnection:
-        connection = super()._create_connection()
-        for pragma in THROW_AWAY_PRAGMAS:
-            connection._sqlite_conn.execute(pragma)
-        return connection
+    pragmas = (*FILE_PRAGMAS, *THROW_AWAY_PRAGMAS)
 
 
 class ReadModelError(ValueError):
@@ -88,18 +88,7 @@ class ReadModel:
             yield connection._sqlite_conn
 
     def _throw_away_connections(self) -> None:
-        datastore = self._sqlite()
-        plain = datastore.pool
-        datastore.pool = ThrowAwayConnectionPool(
-            db_name=plain.db_name,
-            lock_timeout=plain.lock_timeout,
-            pool_size=plain.pool_size,
-            max_overflow=plain.max_overflow,
-            pool_timeout=plain.pool_timeout,
-            max_age=plain.max_age,
-            pre_ping=plain.pre_ping,
-        )
-        plain.close()
+        use_pool(self._sqlite(), ThrowAwayConnectionPool)
 
     def _holds_data(self) -> bool:
         db = self.app.db

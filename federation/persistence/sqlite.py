@@ -100,6 +100,9 @@ FILE_PRAGMAS = ("PRAGMA wal_autocheckpoint = 10000", "PRAGMA cache_size = -32768
 class StatementCachingConnectionPool(SQLiteConnectionPool):
     """eventsourcing's SQLite connection pool, whose connections keep their statements."""
 
+    # Run on every connection to a file (later ones win: a subclass may add its own).
+    pragmas: tuple[str, ...] = FILE_PRAGMAS
+
     def _create_connection(self) -> SQLiteConnection:
         try:
             c = sqlite3.connect(
@@ -119,7 +122,7 @@ class StatementCachingConnectionPool(SQLiteConnectionPool):
                 self.journal_mode_was_changed_to_wal = True
             self.is_journal_mode_wal = True
         if not self.is_sqlite_memory_mode:
-            for pragma in FILE_PRAGMAS:
+            for pragma in self.pragmas:
                 c.execute(pragma)
         c.row_factory = sqlite3.Row
         return SQLiteConnection(sqlite_conn=c, max_age=self.max_age)
@@ -130,14 +133,19 @@ class NodeSQLiteFactory(SQLiteFactory):
 
     def __init__(self, env: Environment | EnvType | None):
         super().__init__(env)
-        plain = self.datastore.pool
-        self.datastore.pool = StatementCachingConnectionPool(
-            db_name=plain.db_name,
-            lock_timeout=plain.lock_timeout,
-            pool_size=plain.pool_size,
-            max_overflow=plain.max_overflow,
-            pool_timeout=plain.pool_timeout,
-            max_age=plain.max_age,
-            pre_ping=plain.pre_ping,
-        )
-        plain.close()
+        use_pool(self.datastore, StatementCachingConnectionPool)
+
+
+def use_pool(datastore: SQLiteDatastore, pool: type[StatementCachingConnectionPool]) -> None:
+    """Give ``datastore`` a pool of class ``pool`` with the same settings, closing the old one."""
+    plain = datastore.pool
+    datastore.pool = pool(
+        db_name=plain.db_name,
+        lock_timeout=plain.lock_timeout,
+        pool_size=plain.pool_size,
+        max_overflow=plain.max_overflow,
+        pool_timeout=plain.pool_timeout,
+        max_age=plain.max_age,
+        pre_ping=plain.pre_ping,
+    )
+    plain.close()

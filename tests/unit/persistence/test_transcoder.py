@@ -141,6 +141,40 @@ def test_edge_cases_read_as_the_library_reads_them(data: bytes) -> None:
     assert repr(got) == repr(expected)
 
 
+def outcome(decode: Any, data: bytes) -> str:
+    try:
+        return repr(decode(data))
+    except Exception as error:  # the error's kind is the outcome compared
+        return type(error).__name__
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        # one registered value whose data is text, a list, or itself a registered value
+        b'{"x":{"_type_":"date_iso","_data_":"1922-01-05"},'
+        b'"y":[{"_type_":"money","_data_":"1.50 USD"}]}',
+        b'{"x":{"_type_":"actor","_data_":["Clara Zetkin","secretary"]}}',
+        b'{"x":{"_type_":"instalment","_data_":{"due_on":{"_type_":"date_iso","_data_":"1922-01-05"},'
+        b'"amount":{"_type_":"money","_data_":"1.00 USD"}}}}',
+        # and the shapes the shortcut must leave to the general path
+        b'{"x":{"_type_":1,"_data_":"a"}}',
+        b'{"x":{"_type_":null,"_data_":"a"}}',
+        b'{"x":{"_type_":"date_iso","_data_":1.5}}',
+        b'{"x":{"_type_":"date_iso","_data_":"not a date"}}',
+        b'{"x":{"_type_":"nobody","_data_":{"_type_":"date_iso","_data_":"1922-01-05"}}}',
+        b'{"x":{"_type_":"uuid_hex",'
+        b'"_data_":{"_type_":"uuid_hex","_data_":"b5b74058db5e58278df81f2d4c37d77d"}}}',
+        b'{"x":{"_type_":"date_iso","_data_":"1922-01-05","more":1}}',
+        b'{"x":{"_type_":"date_iso"},"y":{"_data_":"1922-01-05"}}',
+    ],
+)
+def test_registered_values_and_their_near_misses_read_as_the_library_reads_them(
+    data: bytes,
+) -> None:
+    assert outcome(FAST.decode, data) == outcome(LIBRARY.decode, data)
+
+
 def test_an_unregistered_type_name_is_refused_as_the_library_refuses_it() -> None:
     with pytest.raises(TranscodingNotRegisteredError, match="not deserializable"):
         FAST.decode(b'{"x":{"_type_":"nobody","_data_":1}}')

@@ -114,6 +114,13 @@ def read_bundle(path: Path) -> tuple[Manifest, Iterator[dict[str, Any]]]:
     return manifest, records()
 
 
+def read_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """The lines after the manifest, unparsed, with their line numbers, streamed."""
+    handle, _ = _open(path)
+    with handle:
+        yield from enumerate(handle, start=2)
+
+
 def read_manifest(path: Path) -> Manifest:
     """The bundle's manifest alone."""
     handle, manifest = _open(path)

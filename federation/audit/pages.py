@@ -125,7 +125,7 @@ def _read(stream: Iterator[Record], out: Replayed, moment: Moment) -> Iterator[R
         covered.read += 1
         inputs = covered.inputs
         inputs.update(
-            f"{record.node} {record.position} {record.originator_id} {record.originator_version} "
+            f"{record.node} {record.position} {record.aggregate} {record.originator_version} "
             f"{record.topic} {len(record.state)}\n".encode()
         )
         inputs.update(record.state)
@@ -157,7 +157,7 @@ def _write(
             if node == own:
                 app.view.writer.apply(cursor, supervision.project(event))
                 continue
-            stored.append((node, position, str(r.originator_id), r.originator_version, r.topic))
+            stored.append((node, position, r.aggregate, r.originator_version, r.topic))
             writer.apply(cursor, project(node, event))
         writer.flush(cursor)
         if stored:

@@ -40,6 +40,9 @@ from projections.audit.moment import Moment
 PARALLEL_FROM = 50_000
 # The tables a replay writes, all of them keyed by node (see above).
 MERGED = (*TABLES, INGESTED, POSITIONS)
+# Merging a row costs about 8 % of replaying the event behind it (measured: 0.28 s for the
+# rows of 50,000 events whose replay took 3.4 s).
+MERGE_COST = 0.08
 WAIT = 1.0  # seconds between looks at the other processes while waiting for them
 # A process reports after every page (seconds of work): one silent this long has hung.
 SILENT_AT_MOST = 600.0
@@ -50,7 +53,8 @@ Share = frozenset[str]
 def plan(
     records: BundleRecords, model: ReadModel, moment: Moment, parts: int | None
 ) -> list[Share]:
-    """The nodes of each process, the largest share first; [] to replay in this process.
+    """The nodes of each process, the smallest share first (this process's: it merges the
+    others' rows when they are done); [] to replay in this process.
 
     Only a replay into SQLite is shared out (where processes can be forked), and by default
     only a large one.
@@ -65,13 +69,16 @@ def plan(
         if sum(sizes.values()) < PARALLEL_FROM:
             return []
         parts = os.cpu_count() or 1
-    shares: list[tuple[int, set[str]]] = [(0, set()) for _ in range(max(1, parts))]
+    shares: list[tuple[float, set[str]]] = [(0, set()) for _ in range(max(1, parts))]
+    # This process merges the others' rows after its own share: it starts that much behind.
+    shares[0] = (MERGE_COST * sum(sizes.values()) * (1 - 1 / len(shares)), set())
     for node, size in sorted(sizes.items(), key=lambda item: (-item[1], item[0])):
         lightest = min(range(len(shares)), key=lambda i: shares[i][0])
         total, nodes = shares[lightest]
         shares[lightest] = (total + size, nodes | {node})
-    used = [frozenset(nodes) for _, nodes in sorted(shares, key=lambda s: -s[0]) if nodes]
-    return used if len(used) > 1 else []
+    others = sorted(shares[1:], key=lambda s: s[0])
+    used = [frozenset(nodes) for _, nodes in [shares[0], *others] if nodes]
+    return used if len(used) > 1 and shares[0][1] else []
 
 
 def replay_in_parts(

@@ -16,6 +16,7 @@ from federation.audit.bundle import (
     BundleError,
     Manifest,
     entry_bytes,
+    filed_under,
     read_lines,
     read_manifest,
 )
@@ -85,11 +86,17 @@ class BundleRecords:
         """The records of every node but ``nodes`` (also of nodes the manifest does not list)."""
         return BundleRecords(self.path, self.manifest, skip=nodes)
 
+    def wanted(self, node: str) -> bool:
+        """Whether this share of the bundle holds ``node``'s records."""
+        return node not in self.skip and (self.only is None or node in self.only)
+
     def __iter__(self) -> Iterator[Record]:
-        only, skip = self.only, self.skip
-        for number, line in read_lines(self.path):
-            filed = _filed_under(line)
-            if filed is not None and (filed in skip or (only is not None and filed not in only)):
+        wanted = self.wanted
+        for number, member, line in read_lines(self.path, wanted):
+            # In a framed bundle the members of other nodes were not even read; in an unframed
+            # one, the start of an entry line tells whose it is.
+            filed = member if member is not None else _filed_under(line)
+            if filed is not None and not wanted(filed):
                 continue  # another process's line: not even parsed
             try:
                 record = orjson.loads(line)
@@ -98,11 +105,11 @@ class BundleRecords:
             if not isinstance(record, dict) or record.get("t") != "entry":
                 continue
             node = record.get("node")
-            if filed is not None and node != filed:
-                # The process that owns the line by its start must own it parsed too, or no
-                # process would replay it (a repeated "node" key).
-                raise BundleError(f"line {number} of the bundle names two nodes")
-            if node in skip or (only is not None and node not in only):
+            if filed is not None:
+                # The one process that owns the line by its member (or its start) must own it
+                # parsed too, or no process would replay it.
+                filed_under(number, filed, node)
+            elif not wanted(str(node)):
                 continue
             yield _record(node, record)
 

@@ -18,10 +18,10 @@ from eventsourcing.persistence import StoredEvent
 
 from federation.audit.readmodel import ReadModel
 from federation.audit.source import Record
-from federation.node.ingest import CURSOR, INGESTED
+from federation.node.ingest import CURSOR
 from federation.node.international import InternationalApplication
 from federation.node.supervisory_writer import SupervisoryWriter
-from federation.persistence.database import Cursor, Database
+from federation.persistence.database import Cursor
 from projections import supervision, supervisory
 from projections.audit.moment import Moment
 
@@ -102,19 +102,6 @@ def replay_pages(
 
 def _node(record: Record) -> str:
     return record.node
-
-
-# The index of ingested entries by aggregate serves the report's queries, not the replay: it
-# is built once, after the last page, instead of being kept up to date a million times.
-_ENTRY_INDEXES = tuple(f"ix_{INGESTED.name}_{'_'.join(i)}" for i in INGESTED.indexes)
-
-
-def without_entry_index(db: Database) -> None:
-    db.execute_script([f"DROP INDEX IF EXISTS {name}" for name in _ENTRY_INDEXES])
-
-
-def with_entry_index(db: Database) -> None:
-    db.execute_script(INGESTED.ddl(db.dialect))
 
 
 def _read(stream: Iterator[Record], out: Replayed, moment: Moment) -> Iterator[Record]:

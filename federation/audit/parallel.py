@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from federation.audit.bundle import BundleError, read_manifest
-from federation.audit.pages import Covered, Replayed, replay_pages, without_entry_index
+from federation.audit.indexes import without_indexes
+from federation.audit.pages import Covered, Replayed, replay_pages
 from federation.audit.readmodel import ReadModel
 from federation.audit.source import BundleRecords
 from federation.audit.state import TABLES
@@ -187,7 +188,7 @@ def _replay_part(
         records = BundleRecords(path, read_manifest(path)).of(share)
         model = ReadModel(international, folder=folder)
         try:
-            without_entry_index(model.app.db)
+            without_indexes(model.app.db)
             out = replay_pages(records, model, moment, lambda n: messages.put(("progress", n)))
         finally:
             model.close()

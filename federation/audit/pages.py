@@ -126,26 +126,33 @@ def _write(
     moment: Moment,
     out: Replayed,
 ) -> None:
-    own = app.settings.node_id
-    project = app.remote_projectors()[supervisory.NAME]
-    to_event, includes, nodes = app.mapper.to_domain_event, moment.includes, out.nodes
+    node = page[0].node  # a page holds one node's records
+    covered = out.nodes[node]
+    covered.last_position = page[-1].position
+    # Only a value date or a recording time judges events one by one (the records beyond a
+    # per-node size were left unread).
+    judge = moment.includes if moment.judges_events() else None
+    to_event = app.mapper.to_domain_event
+    events = (
+        (r, to_event(StoredEvent(r.originator_id, r.originator_version, r.topic, r.state)))
+        for r in page
+    )
+    included = ((r, e) for r, e in events if judge is None or judge(node, r.position, e))
     db = app.db
     with db.transaction() as cursor:
         writer.reset()
-        stored: list[tuple[Any, ...]] = []
-        for r in page:
-            node, position = r.node, r.position
-            event = to_event(StoredEvent(r.originator_id, r.originator_version, r.topic, r.state))
-            covered = nodes[node]
-            covered.last_position = position
-            if not includes(node, position, event):
-                continue
-            covered.included += 1
-            if node == own:
+        if node == app.settings.node_id:
+            for _, event in included:
+                covered.included += 1
                 app.view.writer.apply(cursor, supervision.project(event))
-                continue
-            stored.append((node, position, r.aggregate, r.originator_version, r.topic))
-            writer.apply(cursor, project(node, event))
+            writer.flush(cursor)
+            return
+        project, apply = app.remote_projectors()[supervisory.NAME], writer.apply
+        stored: list[tuple[Any, ...]] = []
+        for r, event in included:
+            stored.append((node, r.position, r.aggregate, r.originator_version, r.topic))
+            apply(cursor, project(node, event))
+        covered.included += len(stored)
         writer.flush(cursor)
         if stored:
             # Without the states: the read model's ingested entries only name the events
@@ -158,8 +165,7 @@ def _write(
                 ),
                 stored,
             )
-        for node in {r.node for r in page} - {own}:
-            _position(app, cursor, node, out.nodes[node].last_position)
+        _position(app, cursor, node, covered.last_position)
 
 
 def _position(app: InternationalApplication, cursor: Cursor, node: str, position: int) -> None:

@@ -154,6 +154,11 @@ class Moment:
             "at": dict(sorted(self.at.items())),
         }
 
+    def judges_events(self) -> bool:
+        """Whether events are included one by one (by value date or recording time), not only
+        by their position in their node's log."""
+        return self.as_of_value_date is not None or self.as_known_at is not None
+
     def stops(self, node: str, position: int) -> bool:
         """True when ``node``'s log is read no further than ``position - 1``."""
         return node in self.at and position > self.at[node]

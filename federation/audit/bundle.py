@@ -141,7 +141,7 @@ def read_bundle(path: Path) -> tuple[Manifest, Iterator[dict[str, Any]]]:
 def filed_under(number: int, member: str, node: object) -> None:
     """Refuse a line that names another node than the one its gzip member is labelled with."""
     if node != member:
-        raise BundleError(f"line {number} of the bundle names node {node} in {member}'s part")
+        raise BundleError(f"line {number} of the bundle is filed under {member} but names {node}")
 
 
 def read_lines(

@@ -104,7 +104,7 @@ Tampering = Callable[[bytes], bytes]
 TAMPERINGS: dict[str, tuple[Tampering, str]] = {
     "a member labelled with another node": (
         lambda data: relabel(data, of(data, "US"), "FR"),
-        "names node US in FR's part",
+        "is filed under FR but names US",
     ),
     "a member longer than its label says": (
         lambda data: shift(data, of(data, "US"), 16, -1),
@@ -138,3 +138,20 @@ def test_a_framing_that_lies_fails_verify_and_replay(
         # The process that reads the member names its fault; one that hops over it may land
         # where no member starts, and says so.
         assert fault in str(raised.value) or "gzip" in str(raised.value)
+
+
+@pytest.mark.parametrize("parts", [1, 2])
+def test_an_unframed_entry_line_naming_two_nodes_is_refused(
+    history: History, tmp_path: Path, parts: int
+) -> None:
+    # Unframed, a process tells its lines by their start; a repeated "node" key (the parser
+    # keeps the last) must not let the line slip between two processes.
+    lines = gzip.decompress(history.bundle.read_bytes()).split(b"\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith(b'{"t":"entry","node":"US"'))
+    lines[at] = lines[at].replace(b'"node":"US"', b'"node":"US","node":"FR"', 1)
+    bad = tmp_path / "twice.aidfed.gz"
+    bad.write_bytes(gzip.compress(b"\n".join(lines)))
+    _, records = bundle_records(bad)
+    with ReadModel("INTL") as model, pytest.raises(BundleError) as raised:
+        replay(records, model, Moment(), parts=parts)
+    assert f"line {at + 1} of the bundle is filed under US but names FR" in str(raised.value)

@@ -18,10 +18,10 @@ from eventsourcing.persistence import StoredEvent
 
 from federation.audit.readmodel import ReadModel
 from federation.audit.source import Record
-from federation.node.ingest import CURSOR, INGESTED
+from federation.node.ingest import CURSOR
 from federation.node.international import InternationalApplication
 from federation.node.supervisory_writer import SupervisoryWriter
-from federation.persistence.database import Cursor, Database
+from federation.persistence.database import Cursor
 from projections import supervision, supervisory
 from projections.audit.moment import Moment
 
@@ -104,19 +104,6 @@ def _node(record: Record) -> str:
     return record.node
 
 
-# The index of ingested entries by aggregate serves the report's queries, not the replay: it
-# is built once, after the last page, instead of being kept up to date a million times.
-_ENTRY_INDEXES = tuple(f"ix_{INGESTED.name}_{'_'.join(i)}" for i in INGESTED.indexes)
-
-
-def without_entry_index(db: Database) -> None:
-    db.execute_script([f"DROP INDEX IF EXISTS {name}" for name in _ENTRY_INDEXES])
-
-
-def with_entry_index(db: Database) -> None:
-    db.execute_script(INGESTED.ddl(db.dialect))
-
-
 def _read(stream: Iterator[Record], out: Replayed, moment: Moment) -> Iterator[Record]:
     for record in stream:
         if moment.stops(record.node, record.position):
@@ -125,7 +112,7 @@ def _read(stream: Iterator[Record], out: Replayed, moment: Moment) -> Iterator[R
         covered.read += 1
         inputs = covered.inputs
         inputs.update(
-            f"{record.node} {record.position} {record.originator_id} {record.originator_version} "
+            f"{record.node} {record.position} {record.aggregate} {record.originator_version} "
             f"{record.topic} {len(record.state)}\n".encode()
         )
         inputs.update(record.state)
@@ -139,26 +126,33 @@ def _write(
     moment: Moment,
     out: Replayed,
 ) -> None:
-    own = app.settings.node_id
-    project = app.remote_projectors()[supervisory.NAME]
-    to_event, includes, nodes = app.mapper.to_domain_event, moment.includes, out.nodes
+    node = page[0].node  # a page holds one node's records
+    covered = out.nodes[node]
+    covered.last_position = page[-1].position
+    # Only a value date or a recording time judges events one by one (the records beyond a
+    # per-node size were left unread).
+    judge = moment.includes if moment.judges_events() else None
+    to_event = app.mapper.to_domain_event
+    events = (
+        (r, to_event(StoredEvent(r.originator_id, r.originator_version, r.topic, r.state)))
+        for r in page
+    )
+    included = ((r, e) for r, e in events if judge is None or judge(node, r.position, e))
     db = app.db
     with db.transaction() as cursor:
         writer.reset()
-        stored: list[tuple[Any, ...]] = []
-        for r in page:
-            node, position = r.node, r.position
-            event = to_event(StoredEvent(r.originator_id, r.originator_version, r.topic, r.state))
-            covered = nodes[node]
-            covered.last_position = position
-            if not includes(node, position, event):
-                continue
-            covered.included += 1
-            if node == own:
+        if node == app.settings.node_id:
+            for _, event in included:
+                covered.included += 1
                 app.view.writer.apply(cursor, supervision.project(event))
-                continue
-            stored.append((node, position, str(r.originator_id), r.originator_version, r.topic))
-            writer.apply(cursor, project(node, event))
+            writer.flush(cursor)
+            return
+        project, apply = app.remote_projectors()[supervisory.NAME], writer.apply
+        stored: list[tuple[Any, ...]] = []
+        for r, event in included:
+            stored.append((node, r.position, r.aggregate, r.originator_version, r.topic))
+            apply(cursor, project(node, event))
+        covered.included += len(stored)
         writer.flush(cursor)
         if stored:
             # Without the states: the read model's ingested entries only name the events
@@ -171,8 +165,7 @@ def _write(
                 ),
                 stored,
             )
-        for node in {r.node for r in page} - {own}:
-            _position(app, cursor, node, out.nodes[node].last_position)
+        _position(app, cursor, node, covered.last_position)
 
 
 def _position(app: InternationalApplication, cursor: Cursor, node: str, position: int) -> None:

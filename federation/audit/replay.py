@@ -9,13 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from federation.audit import parallel
-from federation.audit.pages import (
-    Covered,
-    Replayed,
-    replay_pages,
-    with_entry_index,
-    without_entry_index,
-)
+from federation.audit.indexes import with_indexes, without_indexes
+from federation.audit.pages import Covered, Replayed, replay_pages
 from federation.audit.readmodel import ReadModel
 from federation.audit.source import BundleRecords, Record
 from projections.audit.moment import Moment
@@ -36,11 +31,11 @@ def replay(
     per core), see ``federation.audit.parallel``; anything else is replayed here, in order.
     """
     db = model.app.db
-    without_entry_index(db)
+    without_indexes(db)
     bundle = records if isinstance(records, BundleRecords) else None
     if bundle is not None and (shares := parallel.plan(bundle, model, moment, parts)):
         out = parallel.replay_in_parts(bundle, shares, model, moment, progress)
     else:
         out = replay_pages(records, model, moment, progress)
-    with_entry_index(db)
+    with_indexes(db)
     return out

@@ -11,8 +11,10 @@ Several conditions may be given; an event is included when it meets all of them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -55,26 +57,51 @@ def happened_on(event: object) -> date | None:
 
 def _values(obj: object) -> list[Any]:
     if is_dataclass(obj):
-        return [getattr(obj, f.name, None) for f in fields(obj)]
+        return [getattr(obj, name, None) for name in _field_names(_class_of(obj))]
     return list(getattr(obj, "__dict__", {}).values())
 
 
-def _names(obj: object) -> list[str]:
-    if is_dataclass(obj):
-        return [f.name for f in fields(obj)]
-    return list(getattr(obj, "__dict__", {}))
+@cache
+def _has_undated_events(kind: type) -> bool:
+    """Whether events of this class belong to an aggregate with undated events (events are
+    nested in their aggregate's class)."""
+    return kind.__qualname__.split(".")[0] in HAS_UNDATED_EVENTS
+
+
+def _class_of(obj: object) -> type:
+    """The dataclass ``obj`` is an instance of (or ``obj`` itself, a dataclass)."""
+    return obj if isinstance(obj, type) else type(obj)
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    # A class's fields never change: read once per event class, not once per event (a
+    # replay as of a value date asks for every event's day).
+    return tuple(f.name for f in fields(kind))
+
+
+@cache
+def _date_candidates(kind: type) -> tuple[str, ...]:
+    return _candidates(_field_names(kind))
+
+
+def _candidates(names: Sequence[str]) -> tuple[str, ...]:
+    """The fields that may give the day something happened, in the order they are asked:
+    the value date first, then the others in their order (limits, schedules and the recording
+    time left out)."""
+    own = tuple(n for n in names if n not in NOT_HAPPENED and n != "timestamp")
+    return ("value_date", *own) if "value_date" in names else own
 
 
 def _first_date(obj: object) -> date | None:
-    names = _names(obj)
-    value_date = getattr(obj, "value_date", None) if "value_date" in names else None
-    if isinstance(value_date, date):
-        return _day(value_date)
-    for name in names:
+    if is_dataclass(obj):
+        candidates = _date_candidates(_class_of(obj))
+    else:
+        candidates = _candidates(list(getattr(obj, "__dict__", {})))
+    for name in candidates:
         value = getattr(obj, name, None)
-        if name in NOT_HAPPENED or name == "timestamp" or not isinstance(value, date):
-            continue
-        return _day(value)
+        if isinstance(value, date):
+            return _day(value)
     return None
 
 
@@ -127,6 +154,11 @@ class Moment:
             "at": dict(sorted(self.at.items())),
         }
 
+    def judges_events(self) -> bool:
+        """Whether events are included one by one (by value date or recording time), not only
+        by their position in their node's log."""
+        return self.as_of_value_date is not None or self.as_known_at is not None
+
     def stops(self, node: str, position: int) -> bool:
         """True when ``node``'s log is read no further than ``position - 1``."""
         return node in self.at and position > self.at[node]
@@ -146,7 +178,7 @@ class Moment:
         day = happened_on(event)
         if day is None:
             return self._last_day.get((node, event.originator_id))
-        if type(event).__qualname__.split(".")[0] in HAS_UNDATED_EVENTS:
+        if _has_undated_events(_class_of(event)):
             self._last_day[node, event.originator_id] = day
         return day
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -134,9 +135,12 @@ def digest(db: Database) -> str:
     """SHA-256 over every projection table's rows, in key order, written canonically."""
     hasher = hashlib.sha256()
     collate = ' COLLATE "C"' if db.dialect == "postgres" else ""
+    # What json.dumps(values, ensure_ascii=False) writes, without a new encoder for every row.
+    encode = json.JSONEncoder(ensure_ascii=False).encode
     with db.reading() as cursor:
         for table in sorted(TABLES, key=lambda t: t.name):
             cols = list(table.columns)
+            values = operator.itemgetter(*cols)  # a tuple: every table has several columns
             order = ", ".join(
                 f"{k}{collate if table.columns[k] == 'TEXT' else ''}" for k in table.key
             )
@@ -145,9 +149,7 @@ def digest(db: Database) -> str:
             # eventsourcing's SQLite cursor hides fetchmany; the sqlite3 cursor inside has it.
             fetch = cast(Any, getattr(cursor, "sqlite_cursor", cursor)).fetchmany
             while rows := fetch(5000):
-                for row in rows:
-                    line = json.dumps([row[c] for c in cols], ensure_ascii=False)
-                    hasher.update(line.encode() + b"\n")
+                hasher.update("".join(f"{encode(values(row))}\n" for row in rows).encode())
     return hasher.hexdigest()
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from federation.node.projection import RowWriter
 from federation.persistence.batch import insert_rows
 from federation.persistence.database import Cursor, Database
-from projections.rows import Add, Change, Put
+from projections.rows import Add, Change, Put, Table
 from projections.supervisory import TABLES
 from projections.supervisory.flows import (
     FLOWS,
@@ -20,9 +20,10 @@ from projections.supervisory.flows import (
     PURE,
     TOTALS,
 )
-from projections.supervisory.ops import AddFrom, Flow, FlowFrom, SetFrom, Value
+from projections.supervisory.ops import AddFrom, Flow, FlowFrom, Row, SetFrom, Tally, Value
 
 TABLES_BY_NAME = {t.name: t for t in TABLES}
+_FLOW_TABLES = frozenset({TOTALS.name, FLOWS.name, MONTHS.name})
 
 
 class _Pending(threading.local):
@@ -31,6 +32,8 @@ class _Pending(threading.local):
     def __init__(self) -> None:
         self.puts: dict[str, dict[str, list[tuple[Any, ...]]]] = {}
         self.adds: dict[str, dict[str, dict[tuple[Any, ...], list[int]]]] = {}
+        # The held additions of the three flow aggregates (the dicts in ``adds``), while held.
+        self.flows: tuple[dict[tuple[Any, ...], list[int]], ...] | None = None
 
 
 class SupervisoryWriter(RowWriter):
@@ -51,6 +54,9 @@ class SupervisoryWriter(RowWriter):
         self._put_sql: dict[str, dict[tuple[str, ...], str]] = {}
         self._put_keys: dict[str, tuple[int, ...]] = {}  # the key's places in a put's row
         self._pending = _Pending()
+        # Per table, the SQL of a Row (a Put of every column) and of a Tally.
+        self._row_sql: dict[str, str] = {}
+        self._tally_sql: dict[str, str] = {}
         self._flow_sql = (
             *(
                 db.sql(self._add_sql(Add(table, dict.fromkeys(key, ""), {"amount_minor": 0})))
@@ -74,6 +80,7 @@ class SupervisoryWriter(RowWriter):
         """Forget held-back writes (a new transaction starts)."""
         self._pending.puts.clear()
         self._pending.adds.clear()
+        self._pending.flows = None
 
     def flush(self, cursor: Cursor) -> None:
         """Write everything held back, in the caller's transaction."""
@@ -92,6 +99,8 @@ class SupervisoryWriter(RowWriter):
         """Write the held-back additions (only to the tables ``reader``'s SQL names, if given)."""
         for table in list(self._pending.adds):
             if reader is None or table in reader:
+                if table in _FLOW_TABLES:
+                    self._pending.flows = None
                 for sql, merged in self._pending.adds.pop(table).items():
                     rows = [(*key, *amounts) for key, amounts in merged.items()]
                     insert_rows(self.db, cursor, sql, rows, TABLES_BY_NAME[table])
@@ -103,25 +112,35 @@ class SupervisoryWriter(RowWriter):
         while n < end:
             op = ops[n]
             kind = type(op)
-            if kind is Flow:
-                self._hold_flow(*op)
-                n += 1
-                continue
-            if kind is FlowFrom or kind is AddFrom:
-                group = [op]
-                while n + len(group) < end and _same_source(op, ops[n + len(group)]):
-                    group.append(ops[n + len(group)])
-                self._hold_from(cursor, group)
-                n += len(group)
-                continue
             n += 1
-            if kind is Put:
+            # The frequent kinds first, each as directly as it goes.
+            if kind is Row:
+                name = op.table.name
+                sql = self._row_sql.get(name) or self._remember_row(op.table)
+                held = puts.get(name)
+                if held is None:
+                    held = puts[name] = {}
+                rows = held.get(sql)
+                if rows is None:
+                    held[sql] = [op.values]
+                else:
+                    rows.append(op.values)
+            elif kind is Flow:
+                self._hold_flow(*op)
+            elif kind is Tally:
+                self._hold_tally(op)
+            elif kind is FlowFrom or kind is AddFrom:
+                group = [op]
+                while n < end and _same_source(op, ops[n]):
+                    group.append(ops[n])
+                    n += 1
+                self._hold_from(cursor, group)
+            elif kind is Put:
                 # The SQL of a table's puts of these columns: one lookup by the column names.
                 name, row = op.table.name, op.row
                 by_columns = self._put_sql.get(name)
-                sql = None if by_columns is None else by_columns.get(tuple(row))
-                if sql is None:
-                    sql = self._remember_put(op)
+                found = None if by_columns is None else by_columns.get(tuple(row))
+                sql = self._remember_put(op) if found is None else found
                 held = puts.get(name)
                 if held is None:
                     held = puts[name] = {}
@@ -145,6 +164,29 @@ class SupervisoryWriter(RowWriter):
             else:
                 self.flush(cursor)
                 super().apply(cursor, [op])
+
+    def _remember_row(self, table: Table) -> str:
+        """The SQL of a Row: the same as a Put's of every column in the table's order."""
+        put = Put(table, dict.fromkeys(table.columns))
+        by_columns = self._put_sql.get(table.name, {})
+        sql = by_columns.get(tuple(put.row)) or self._remember_put(put)
+        self._row_sql[table.name] = sql
+        return sql
+
+    def _hold_tally(self, op: Tally) -> None:
+        table = op.table
+        sql = self._tally_sql.get(table.name)
+        if sql is None:
+            columns = [c for c in table.columns if c not in table.key]
+            add = Add(table, dict.fromkeys(table.key), dict.fromkeys(columns, 0))
+            sql = self._tally_sql[table.name] = self.db.sql(self._add_sql(add))
+        merged = self._held_adds(table.name, sql)
+        amounts = merged.get(op.key)
+        if amounts is None:
+            merged[op.key] = list(op.amounts)
+        else:
+            for n, value in enumerate(op.amounts):
+                amounts[n] += value
 
     def _remember_put(self, op: Put) -> str:
         sql = self.db.sql(self._upsert_sql(op))
@@ -246,20 +288,23 @@ class SupervisoryWriter(RowWriter):
     def _hold_flow(
         self, country: str, code: str, measure: str, org: str, day: str, amount: int
     ) -> None:
-        totals_sql, flows_sql, months_sql = self._flow_sql
-        totals = self._held_adds(TOTALS.name, totals_sql)
+        held_flows = self._pending.flows
+        if held_flows is None:
+            held_flows = self._pending.flows = tuple(
+                self._held_adds(table.name, sql)
+                for table, sql in zip((TOTALS, FLOWS, MONTHS), self._flow_sql, strict=True)
+            )
+        totals, flows, months = held_flows
         held = totals.get(key := (country, code, measure, org))
         if held is None:
             totals[key] = [amount]
         else:
             held[0] += amount
-        flows = self._held_adds(FLOWS.name, flows_sql)
         held = flows.get(key := (country, code, day, measure))
         if held is None:
             flows[key] = [amount]
         else:
             held[0] += amount
-        months = self._held_adds(MONTHS.name, months_sql)
         vector = months.get(month := (country, code, day[:7]))
         if vector is None:
             vector = months[month] = [0] * len(MONTH_COLUMNS)

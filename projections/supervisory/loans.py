@@ -10,9 +10,9 @@ from collections.abc import Callable
 from typing import Any
 
 from domain.loan import LoanSubscription
-from projections.rows import Add, Put, Table, to_minor
+from projections.rows import Add, Table, to_minor
 from projections.supervisory.flows import flow, flow_from
-from projections.supervisory.ops import SvOp, Value, id_text
+from projections.supervisory.ops import Row, SvOp, Value, id_text
 
 LOANS = Table(
     "sv_loans",
@@ -45,23 +45,25 @@ def _key(country: str, e: Any) -> dict[str, str]:
 
 
 def loan_recorded(country: str, e: LoanSubscription.Recorded) -> list[SvOp]:
-    key = _key(country, e)
-    row = key | {
-        "reference": e.reference,
-        "issue_id": id_text(e.terms.issue_id),
-        "issue": e.terms.name,
-        "subscriber": e.subscriber,
-        "organisation_type": str(e.subscriber_type),
-        "currency": e.amount.currency,
-        "principal_minor": to_minor(e.amount),
-        "redeemed_minor": 0,
-        "coupons_minor": 0,
-        "certificates": 0,
-        "subscribed_on": e.subscribed_on.isoformat(),
-        "recorded_ref": f"{key['subscription_id']}/{e.originator_version}",  # ref(e), one str(id)
-    }
-    org = str(e.subscriber_type)
-    return [Put(LOANS, row), *flow(country, "loan_subscribed", e.amount, e.subscribed_on, org)]
+    subscription_id, org, day = str(e.originator_id), str(e.subscriber_type), e.subscribed_on
+    minor, terms = to_minor(e.amount), e.terms
+    row = (
+        country,
+        subscription_id,
+        e.reference,
+        id_text(terms.issue_id),
+        terms.name,
+        e.subscriber,
+        org,
+        e.amount.currency,
+        minor,
+        0,  # redeemed_minor
+        0,  # coupons_minor
+        0,  # certificates
+        day.isoformat(),
+        f"{subscription_id}/{e.originator_version}",  # ref(e), one str(id)
+    )
+    return [Row(LOANS, row), *flow(country, "loan_subscribed", e.amount, day, org, minor)]
 
 
 def _loan_paid(measure: str, column: str) -> Projector:

@@ -14,7 +14,7 @@ from domain.pledge import Pledge
 from domain.receipt import CashReceipt, InKindReceipt
 from projections.rows import Add, Change, Put, Table, to_minor
 from projections.supervisory.flows import CONTRIBUTORS, flow, flow_from
-from projections.supervisory.ops import AddFrom, Flow, SvOp, Value, id_text, ref
+from projections.supervisory.ops import AddFrom, Flow, Row, SvOp, Tally, Value, id_text, ref
 
 RECEIPTS = Table(
     "sv_receipts",
@@ -84,33 +84,34 @@ def _key(country: str, name: str, event: Any) -> dict[str, str]:
 
 
 def _receipt(country: str, e: Any, kind: str, money: Any, description: str | None) -> list[SvOp]:
+    # The most frequent event of all: its row and its contributor go as tuples (Row, Tally).
     receipt_id, minor, org = str(e.originator_id), to_minor(money), str(e.organisation_type)
-    day = e.value_date.isoformat()
-    row = {
-        "country": country,
-        "receipt_id": receipt_id,
-        "kind": kind,
-        "campaign_id": id_text(e.campaign_id),
-        "contributor": e.contributor,
-        "organisation_type": org,
-        "description": description,
-        "currency": money.currency,
-        "amount_minor": minor,
-        "value_date": day,
-        "pledge_id": str(pledge) if (pledge := getattr(e, "pledge_id", None)) else None,
-        "reference": e.reference,
-        "recorded_by": e.actor.person,
-        "reversed_on": None,
-        "reversal_reason": None,
-        "received_ref": f"{receipt_id}/{e.originator_version}",
-        "reversed_ref": None,
-    }
+    day, code, contributor = e.value_date.isoformat(), money.currency, e.contributor
+    pledge = getattr(e, "pledge_id", None)
+    row = (
+        country,
+        receipt_id,
+        kind,
+        id_text(e.campaign_id),
+        contributor,
+        org,
+        description,
+        code,
+        minor,
+        day,
+        str(pledge) if pledge else None,
+        e.reference,
+        e.actor.person,
+        None,  # reversed_on
+        None,  # reversal_reason
+        f"{receipt_id}/{e.originator_version}",
+        None,  # reversed_ref
+    )
     measure = "received" if kind == "cash" else "in_kind"
-    contributor = {"country": country, "contributor": e.contributor, "organisation_type": org}
     return [
-        Put(RECEIPTS, row),
-        Flow(country, money.currency, measure, org, day, minor),
-        Add(CONTRIBUTORS, contributor, {"receipts": 1}),
+        Row(RECEIPTS, row),
+        Flow(country, code, measure, org, day, minor),
+        Tally(CONTRIBUTORS, (country, contributor, org), (1,)),
     ]
 
 

@@ -100,8 +100,32 @@ class FlowFrom:
     guard: str = ""
 
 
+class Row(NamedTuple):
+    """A ``Put`` of a whole row: ``values`` in the order of ``table``'s columns.
+
+    The put of the most frequent events (receipts, loans): a tuple made without a dict of names,
+    which the writer batches without reading the names (it writes exactly what the equal ``Put``
+    writes).
+    """
+
+    table: Table
+    values: tuple[Any, ...]
+
+
+class Tally(NamedTuple):
+    """An ``Add`` to an aggregate of only a key and amounts (``flows.PURE``), as tuples.
+
+    ``key`` holds the values of ``table.key``, ``amounts`` those of the other columns, both in
+    the table's order; the writer merges it with the equal ``Add``.
+    """
+
+    table: Table
+    key: tuple[Any, ...]
+    amounts: tuple[int, ...]
+
+
 # Every operation a supervisory projector emits.
-SvOp = Op | AddFrom | SetFrom | Flow | FlowFrom
+SvOp = Op | AddFrom | SetFrom | Flow | FlowFrom | Row | Tally
 
 
 @lru_cache(maxsize=4096)

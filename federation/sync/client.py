@@ -73,6 +73,7 @@ class FeedClient:
         max_page_bytes: int = MAX_PAGE_BYTES,
     ) -> None:
         self.max_page_bytes = max_page_bytes
+        self.timeout = timeout
         headers = {"Authorization": f"Bearer {peer.token}"} if peer.token else {}
         self.http = httpx.Client(
             base_url=peer.url, headers=headers, timeout=timeout, transport=transport, verify=verify

@@ -47,6 +47,7 @@ from federation.sync.verify import (
     remote_entry,
     verify_page,
 )
+from federation.sync.worker import Pages
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +76,8 @@ class Follower:
         cosigner: Cosigner | None = None,
         page_size: int = 1000,  # the most a node serves at once (signedlog.log.MAX_PAGE)
         apply_every: int = 5000,
+        process_from: int | None = None,
+        cafile: str | None = None,
     ) -> None:
         self.app = app
         self.peer = peer
@@ -90,7 +93,12 @@ class Follower:
         self._ahead = ThreadPoolExecutor(1, thread_name_prefix=f"fetch-{peer.node_id}")
         # Applies a batch while the next pages are verified (see applier.py).
         self._applying = ThreadPoolExecutor(1, thread_name_prefix=f"apply-{peer.node_id}")
-        self._prefetching: Prefetch | None = None
+        self._prefetching: Prefetch | Pages | None = None
+        # A backlog of at least this many entries is fetched and verified in a process of its
+        # own (worker.py; None: never); ``cafile`` is the CA it trusts, as this client does.
+        self.process_from = process_from
+        self.cafile = cafile
+        self.verified_elsewhere = 0  # pages verified by that process (for tests and metrics)
 
     @property
     def upstream(self) -> str:
@@ -114,7 +122,7 @@ class Follower:
         state = self._unless_repinned(self.states.load(self.upstream))
         pages = 0
         held: list[Verified] = []  # verified, not yet applied: applied in one transaction
-        ahead: Prefetch | None = None  # the next pages, asked for already
+        ahead: Prefetch | Pages | None = None  # the next pages, asked for already
         applier = Applier(self._applying, self._apply, state)
         try:
             while not state.quarantined and (max_pages is None or pages < max_pages):
@@ -145,7 +153,11 @@ class Follower:
                 ahead = self._prefetch(verified, max_pages is None or pages < max_pages, ahead)
                 # Decoded here, while the batch before is applied: the applying thread's
                 # database work leaves this one room to run.
-                held.append(replace(verified, entries=self.app.ingestor.decoded(verified.entries)))
+                if verified.entries and verified.entries[0].event is None:  # else decoded by Pages
+                    verified = replace(
+                        verified, entries=self.app.ingestor.decoded(verified.entries)
+                    )
+                held.append(verified)
                 level = verified.compact.size >= verified.checkpoint.size or not verified.entries
                 if level or _count(held) >= self.apply_every:
                     applier.submit(held)
@@ -162,15 +174,21 @@ class Follower:
         return self._outcome(state, applier.ingested)
 
     def _prefetch(
-        self, verified: Verified, more: bool, running: Prefetch | None
-    ) -> Prefetch | None:
+        self, verified: Verified, more: bool, running: Prefetch | Pages | None
+    ) -> Prefetch | Pages | None:
         """Keep the pages after this one coming, if there are more, while this one is applied."""
-        after = verified.compact.size
-        if not more or not verified.entries or after >= verified.checkpoint.size:
+        after, until = verified.compact.size, verified.checkpoint.size
+        if not more or not verified.entries or after >= until:
             return running
         if running is not None and not running.stopped:
             return running
-        started = Prefetch(self._ahead, self.client, self.peer.verifier, after, self.page_size)
+        started: Prefetch | Pages
+        if self.process_from is not None and until - after >= self.process_from:
+            start = (after, verified.compact.to_bytes(), until)
+            ingestor, client, peer = self.app.ingestor, self.client, self.peer
+            started = Pages(ingestor, client, peer, self.cafile, start, self.page_size)
+        else:
+            started = Prefetch(self._ahead, self.client, self.peer.verifier, after, self.page_size)
         self._prefetching = started
         return started
 
@@ -178,13 +196,18 @@ class Follower:
         self,
         state: FollowerState,
         wait: float,
-        ahead: Prefetch | None = None,
+        ahead: Prefetch | Pages | None = None,
         held: list[Verified] | None = None,
     ) -> Verified:
         # A contradiction is believed only if a fresh answer repeats it: a bit flipped on the
         # wire must not quarantine an honest upstream.
         for attempt in (1, 2):
             fetched = ahead.take(state.size) if attempt == 1 and ahead is not None else None
+            if fetched is not None and fetched.verified is not None:
+                if fetched.before == state.compact:  # verified from where this state stands
+                    self.verified_elsewhere += 1
+                    return fetched.verified
+                fetched = None
             if fetched is None:
                 waiting = wait if attempt == 1 else 0
                 served = self.client.entries(state.size, self.page_size, wait=waiting)

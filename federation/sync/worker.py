@@ -205,9 +205,6 @@ def main() -> None:
         client.close()
     with suppress(OSError):
         pages.send(None)
-    if os.environ.get("XDEBUG"):
-        t = os.times()
-        print(f"worker cpu {t.user + t.system:.2f}s", file=sys.stderr)
 
 
 def _tls(cafile: str | None) -> ssl.SSLContext | bool:

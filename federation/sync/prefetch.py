@@ -12,6 +12,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from contextlib import suppress
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from federation.sync.client import FeedClient, PeerRefused, PeerUnavailable, Ser
 from federation.sync.verify import ForkSuspected, PageRejected, Verified, open_signed
 
 Proofs = dict[tuple[int, int], list[bytes]]
+Prove = Callable[[int, int], list[bytes]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,3 +141,13 @@ class Prefetch:
             with suppress(PeerUnavailable, PeerRefused):
                 proofs[(end, size)] = client.consistency(end, size)
         return Ahead(after, page, proofs, size)
+
+
+def proved_or(proofs: Proofs, fetch: Prove) -> Prove:
+    """The consistency proof fetched with the page, or else fetched now."""
+
+    def prove(first: int, second: int) -> list[bytes]:
+        found = proofs.get((first, second))
+        return found if found is not None else fetch(first, second)
+
+    return prove

@@ -35,7 +35,7 @@ from federation.signedlog import merkle
 from federation.signedlog.note import Checkpoint
 from federation.sync.client import FeedClient, ServedPage
 from federation.sync.peers import Peer
-from federation.sync.prefetch import Ahead, Prefetch
+from federation.sync.prefetch import Ahead, Prefetch, proved_or
 from federation.sync.state import FollowerState
 from federation.sync.verify import Verified, verify_page
 
@@ -44,7 +44,6 @@ from federation.sync.verify import Verified, verify_page
 # leaf hash), and the compact range after it.
 Row = tuple[int, str, int, str, bytes, bytes]
 Page = tuple[int, bytes, Checkpoint, str, list[Row], bytes]
-Prove = Callable[[int, int], list[bytes]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +80,7 @@ def verified_pages(job: Job, client: FeedClient, send: Callable[[Page], None]) -
         ahead = Prefetch.fetch(client, verifier, state.size, job.page_size)
         if not ahead.page.entries:
             return
-        prove = _proved_or(ahead.proofs, client)
+        prove = proved_or(ahead.proofs, client.consistency)
         verified = verify_page(state, ahead.page, verifier, _needs_held, prove, _needs_held)
         rows = [
             (e.position, str(e.originator_id), e.originator_version, e.topic, e.state, leaf)
@@ -91,14 +90,6 @@ def verified_pages(job: Job, client: FeedClient, send: Callable[[Page], None]) -
         after = verified.compact.to_bytes()
         send((state.size, state.compact, verified.checkpoint, verified.note, rows, after))
         state = FollowerState(state.upstream, verified.compact.size, after)
-
-
-def _proved_or(proofs: dict[tuple[int, int], list[bytes]], client: FeedClient) -> Prove:
-    def prove(first: int, second: int) -> list[bytes]:
-        found = proofs.get((first, second))
-        return found if found is not None else client.consistency(first, second)
-
-    return prove
 
 
 class Pages:

@@ -9,8 +9,10 @@ same run: reading and mapping the same committee's events straight from its data
 process's start-up, measured by a second run with nothing left to do.
 
 Beside the rates, the CPU time each event cost the follower (``aidfed sync``, net of its
-start-up) and the committee's serving process: on a machine shared with other work the wall
-rates vary from run to run, the CPU cost per event much less.
+start-up, with the worker process that fetches and verifies a long backlog's pages: wait4
+counts a process's reaped children) and the committee's serving process: on a machine shared
+with other work the wall rates vary from run to run, the CPU cost per event much less. The
+peak RSS is the larger of the follower's and its worker's.
 
 Then the follower's peak memory (RSS of the ``aidfed sync`` process) for a larger backlog: the
 committee's log is extended with copies of its receipts under fresh ids (through its logged

@@ -127,10 +127,25 @@ class Ingestor:
         return [
             RemoteEntry(
                 e.position, e.originator_id, e.originator_version, e.topic, e.state, e.leaf,
-                self._decode(e), str(e.originator_id),
+                self._decode(e), e.originator_text or str(e.originator_id),
             )
             for e in entries
         ]  # fmt: skip
+
+    def decoded_rows(
+        self, rows: Sequence[tuple[int, str, int, str, bytes, bytes]]
+    ) -> list[RemoteEntry]:
+        """Entries given as (position, originator id as text, version, topic, state, leaf),
+        with their domain events decoded, ready to ingest."""
+        to_domain_event = self.app.mapper.to_domain_event
+        entries = []
+        for position, text, version, topic, state, leaf in rows:
+            originator = UUID(text)
+            event = to_domain_event(StoredEvent(originator, version, topic, state))
+            entries.append(
+                RemoteEntry(position, originator, version, topic, state, leaf, event, text)
+            )
+        return entries
 
     def _decode(self, entry: RemoteEntry) -> Any:
         stored = StoredEvent(

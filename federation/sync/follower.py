@@ -3,7 +3,8 @@
 Each page is verified against a checkpoint signed by the upstream's pinned key and against the
 entries already held, then stored, projected and cursored in ONE transaction with the follower's
 state: a crash at any moment loses nothing and applies nothing twice. One follower per upstream
-runs at a time, across processes, under the node's lock for that upstream.
+runs at a time, across processes, under the node's lock for that upstream. A long backlog's
+pages are fetched and verified by a worker process (worker.py) while this one applies them.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import partial
@@ -23,7 +23,6 @@ from domain.errors import InvalidInput
 from federation.node.base import NodeApplication
 from federation.persistence.database import Cursor
 from federation.signedlog import merkle
-from federation.signedlog.entries import EntryBuilder
 from federation.signedlog.note import Cosigner
 from federation.sync.applier import Applier
 from federation.sync.client import (
@@ -31,11 +30,11 @@ from federation.sync.client import (
     MalformedPage,
     PeerRefused,
     PeerUnavailable,
-    ServedPage,
     backoff,
 )
+from federation.sync.held import HeldEntries, also_in
 from federation.sync.peers import Peer
-from federation.sync.prefetch import Ahead, Prefetch
+from federation.sync.prefetch import Ahead, Prefetch, proved_or
 from federation.sync.state import FOLLOWING, QUARANTINED, FollowerState, now
 from federation.sync.verify import (
     ForkSuspected,
@@ -43,10 +42,9 @@ from federation.sync.verify import (
     PageRejected,
     UnprovenFork,
     Verified,
-    open_signed,
-    remote_entry,
     verify_page,
 )
+from federation.sync.worker import Pages
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +73,8 @@ class Follower:
         cosigner: Cosigner | None = None,
         page_size: int = 1000,  # the most a node serves at once (signedlog.log.MAX_PAGE)
         apply_every: int = 5000,
+        process_from: int | None = None,
+        cafile: str | None = None,
     ) -> None:
         self.app = app
         self.peer = peer
@@ -84,13 +84,18 @@ class Follower:
         # A backlog's pages are applied several at a time: each commit waits for the disk.
         self.apply_every = apply_every
         self.states = app.follower_states
-        self.builder = EntryBuilder(peer.node_id)
+        self.held = HeldEntries(app, peer, client, page_size)
         self._evidence_note: str | None = None  # the contradicting note, kept as evidence
         # Fetches the next page of a backlog while this one is verified and applied.
         self._ahead = ThreadPoolExecutor(1, thread_name_prefix=f"fetch-{peer.node_id}")
         # Applies a batch while the next pages are verified (see applier.py).
         self._applying = ThreadPoolExecutor(1, thread_name_prefix=f"apply-{peer.node_id}")
-        self._prefetching: Prefetch | None = None
+        self._prefetching: Prefetch | Pages | None = None
+        # A backlog of at least this many entries is fetched and verified in a process of its
+        # own (worker.py; None: never); ``cafile`` is the CA it trusts, as this client does.
+        self.process_from = process_from
+        self.cafile = cafile
+        self.verified_elsewhere = 0  # pages verified by that process (for tests and metrics)
 
     @property
     def upstream(self) -> str:
@@ -114,7 +119,7 @@ class Follower:
         state = self._unless_repinned(self.states.load(self.upstream))
         pages = 0
         held: list[Verified] = []  # verified, not yet applied: applied in one transaction
-        ahead: Prefetch | None = None  # the next pages, asked for already
+        ahead: Prefetch | Pages | None = None  # the next pages, asked for already
         applier = Applier(self._applying, self._apply, state)
         try:
             while not state.quarantined and (max_pages is None or pages < max_pages):
@@ -145,7 +150,11 @@ class Follower:
                 ahead = self._prefetch(verified, max_pages is None or pages < max_pages, ahead)
                 # Decoded here, while the batch before is applied: the applying thread's
                 # database work leaves this one room to run.
-                held.append(replace(verified, entries=self.app.ingestor.decoded(verified.entries)))
+                if verified.entries and verified.entries[0].event is None:  # else decoded by Pages
+                    verified = replace(
+                        verified, entries=self.app.ingestor.decoded(verified.entries)
+                    )
+                held.append(verified)
                 level = verified.compact.size >= verified.checkpoint.size or not verified.entries
                 if level or _count(held) >= self.apply_every:
                     applier.submit(held)
@@ -162,15 +171,21 @@ class Follower:
         return self._outcome(state, applier.ingested)
 
     def _prefetch(
-        self, verified: Verified, more: bool, running: Prefetch | None
-    ) -> Prefetch | None:
+        self, verified: Verified, more: bool, running: Prefetch | Pages | None
+    ) -> Prefetch | Pages | None:
         """Keep the pages after this one coming, if there are more, while this one is applied."""
-        after = verified.compact.size
-        if not more or not verified.entries or after >= verified.checkpoint.size:
+        after, until = verified.compact.size, verified.checkpoint.size
+        if not more or not verified.entries or after >= until:
             return running
         if running is not None and not running.stopped:
             return running
-        started = Prefetch(self._ahead, self.client, self.peer.verifier, after, self.page_size)
+        started: Prefetch | Pages
+        if self.process_from is not None and until - after >= self.process_from:
+            start = (after, verified.compact.to_bytes(), until)
+            ingestor, client, peer = self.app.ingestor, self.client, self.peer
+            started = Pages(ingestor, client, peer, self.cafile, start, self.page_size)
+        else:
+            started = Prefetch(self._ahead, self.client, self.peer.verifier, after, self.page_size)
         self._prefetching = started
         return started
 
@@ -178,98 +193,39 @@ class Follower:
         self,
         state: FollowerState,
         wait: float,
-        ahead: Prefetch | None = None,
+        ahead: Prefetch | Pages | None = None,
         held: list[Verified] | None = None,
     ) -> Verified:
         # A contradiction is believed only if a fresh answer repeats it: a bit flipped on the
         # wire must not quarantine an honest upstream.
         for attempt in (1, 2):
             fetched = ahead.take(state.size) if attempt == 1 and ahead is not None else None
+            if fetched is not None and fetched.verified is not None:
+                if fetched.before == state.compact:  # verified from where this state stands
+                    self.verified_elsewhere += 1
+                    return fetched.verified
+                if ahead is not None:  # not from here (cannot happen): ask for it below
+                    ahead.stop()
+                fetched = None
             if fetched is None:
                 waiting = wait if attempt == 1 else 0
                 served = self.client.entries(state.size, self.page_size, wait=waiting)
                 fetched = Ahead(state.size, served, {})
             page, proofs = fetched.page, fetched.proofs
             try:
-                leaf = _also_in(held, self._held_leaf) if held else self._held_leaf
-                prove = _proved_or(proofs, self.client.consistency)
-                root = partial(self._held_root, held=held or [])
+                leaf = also_in(held, self.held.leaf) if held else self.held.leaf
+                prove = proved_or(proofs, self.client.consistency)
+                root = partial(self.held.root, held=held or [])
                 return verify_page(state, page, self.peer.verifier, leaf, prove, root)
             except UnprovenFork as fork:
                 if attempt == 2:  # twice: only the upstream's whole log can tell
                     self._evidence_note = page.checkpoint
-                    self._prove_fork(state, page, fork)
+                    self.held.prove_fork(state, page, fork)
             except ForkSuspected:
                 if attempt == 2:
                     self._evidence_note = page.checkpoint
                     raise
         raise AssertionError("unreachable")
-
-    def _prove_fork(self, state: FollowerState, page: ServedPage, fork: UnprovenFork) -> None:
-        """Re-read the upstream's log up to the served checkpoint: a fork only if its own entries
-        add up to the root it signed and differ from those held; else the page was damaged."""
-        signed = open_signed(page.checkpoint, self.peer.verifier)
-        held = merkle.CompactRange.from_bytes(state.compact) if state.compact else None
-        tree, prefix, after = merkle.CompactRange(), None, 0
-        for _ in range(signed.size // self.page_size + 2):  # bounded: pages of the signed tree
-            if after >= signed.size:
-                break
-            served = self.client.entries(after, min(self.page_size, signed.size - after))
-            if not served.entries:
-                break
-            for item in served.entries:
-                entry = remote_entry(self.upstream, after + 1, item.entry)
-                tree.extend([merkle.leaf_hash(item.entry)])
-                after = entry.position
-                prefix = tree.root() if after == state.size else prefix
-        if after != signed.size or tree.root() != signed.root:
-            raise PageRejected(
-                f"{fork}; re-read in full, the upstream's entries do not add up to its signed "
-                "root either: the answers were damaged on the way"
-            )
-        if held is None or prefix == held.root():
-            raise PageRejected(f"{fork}; re-read in full, the upstream's log extends what is held")
-        raise ForkSuspected(
-            f"{fork}: proven, the upstream's own entries 1..{signed.size} add up to its signed "
-            f"root and differ from the {state.size} held"
-        )
-
-    def _held_leaf(self, position: int) -> bytes:
-        rows = self.app.db.query(
-            "SELECT originator_id, originator_version, topic, state FROM ingested_entries "
-            "WHERE upstream = ? AND position = ?",
-            [self.upstream, position],
-        )
-        if not rows:
-            raise PageRejected(f"entry {position} is not held here")
-        row = rows[0]
-        entry = self.builder(
-            position,
-            row["originator_id"],
-            row["originator_version"],
-            row["topic"],
-            bytes(row["state"]),
-        )
-        return merkle.leaf_hash(entry)
-
-    def _held_root(self, size: int, held: list[Verified]) -> bytes:
-        """The root of the first ``size`` entries held: stored (from their kept leaf hashes),
-        then those of the verified pages not yet applied."""
-        tree = merkle.CompactRange()
-        with self.app.db.reading() as cursor:
-            cursor.execute(
-                self.app.db.sql(
-                    "SELECT position, leaf FROM ingested_entries "
-                    "WHERE upstream = ? AND position <= ? ORDER BY position"
-                ),
-                (self.upstream, size),
-            )
-            for row in cursor.fetchall():
-                leaf = row["leaf"]
-                tree.extend([bytes(leaf) if leaf else self._held_leaf(int(row["position"]))])
-        for entry in (e for v in held for e in v.entries if tree.size < e.position <= size):
-            tree.extend([entry.leaf or self._held_leaf(entry.position)])
-        return tree.root()
 
     def _apply(self, state: FollowerState, held: list[Verified]) -> FollowerState:
         """Store, project and cursor the held pages in one transaction; cosign when level."""
@@ -368,7 +324,7 @@ class Follower:
                     return self._outcome(self._note_error(state, error), 0, str(error))
                 for served in page.entries:
                     if served.position <= state.size and (
-                        merkle.leaf_hash(served.entry) != self._held_leaf(served.position)
+                        merkle.leaf_hash(served.entry) != self.held.leaf(served.position)
                     ):
                         self._evidence_note = page.checkpoint
                         reason = f"entry {served.position} changed upstream after it was synced"
@@ -409,16 +365,6 @@ class Follower:
                 failures = 0
 
 
-def _proved_or(
-    proofs: dict[tuple[int, int], list[bytes]], fetch: Callable[[int, int], list[bytes]]
-) -> Callable[[int, int], list[bytes]]:
-    def prove(first: int, second: int) -> list[bytes]:
-        found = proofs.get((first, second))
-        return found if found is not None else fetch(first, second)
-
-    return prove
-
-
 def _count(held: list[Verified]) -> int:
     return sum(len(v.entries) for v in held)
 
@@ -429,20 +375,3 @@ def _beyond(state: FollowerState, held: list[Verified]) -> FollowerState:
         return state
     compact = held[-1].compact
     return replace(state, size=compact.size, compact=compact.to_bytes())
-
-
-def _also_in(held: list[Verified], stored: Callable[[int], bytes]) -> Callable[[int], bytes]:
-    """The leaf hash of a position held here: among the held pages, or else stored.
-
-    Asked only for a page that overlaps what is held, so rarely: nothing is built before.
-    """
-
-    leaves: dict[int, bytes | None] = {}
-
-    def leaf(position: int) -> bytes:
-        if not leaves:
-            leaves.update((e.position, e.leaf) for v in held for e in v.entries)
-        found = leaves.get(position)
-        return found if found is not None else stored(position)
-
-    return leaf

@@ -12,15 +12,17 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from contextlib import suppress
 from dataclasses import dataclass
 
 from federation.signedlog.note import NoteVerifier
 from federation.sync.client import FeedClient, PeerRefused, PeerUnavailable, ServedPage
-from federation.sync.verify import ForkSuspected, PageRejected, open_signed
+from federation.sync.verify import ForkSuspected, PageRejected, Verified, open_signed
 
 Proofs = dict[tuple[int, int], list[bytes]]
+Prove = Callable[[int, int], list[bytes]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +33,10 @@ class Ahead:
     page: ServedPage
     proofs: Proofs
     signed: int = 0  # the size of its checkpoint, if signed by the pinned key (else 0)
+    # Verified already (by the follower's worker process, see worker.py), from a state whose
+    # compact range was ``before``.
+    verified: Verified | None = None
+    before: bytes = b""
 
 
 class Prefetch:
@@ -118,15 +124,30 @@ class Prefetch:
                 continue
 
     def _fetch(self, after: int) -> Ahead:
-        page = self.client.entries(after, self.page_size)
+        return self.fetch(self.client, self.verifier, after, self.page_size)
+
+    @staticmethod
+    def fetch(client: FeedClient, verifier: NoteVerifier, after: int, page_size: int) -> Ahead:
+        """The page after ``after``, with the consistency proof its verification will need."""
+        page = client.entries(after, page_size)
         proofs: Proofs = {}
         try:
-            size = open_signed(page.checkpoint, self.verifier).size
+            size = open_signed(page.checkpoint, verifier).size
         except (PageRejected, ForkSuspected):  # verification meets it again and names it
             return Ahead(after, page, proofs)
         end = after + len(page.entries)
         if 0 < end < size:
             # If it cannot be had now, the follower asks for it when it verifies the page.
             with suppress(PeerUnavailable, PeerRefused):
-                proofs[(end, size)] = self.client.consistency(end, size)
+                proofs[(end, size)] = client.consistency(end, size)
         return Ahead(after, page, proofs, size)
+
+
+def proved_or(proofs: Proofs, fetch: Prove) -> Prove:
+    """The consistency proof fetched with the page, or else fetched now."""
+
+    def prove(first: int, second: int) -> list[bytes]:
+        found = proofs.get((first, second))
+        return found if found is not None else fetch(first, second)
+
+    return prove

@@ -18,7 +18,15 @@ from federation.sync.peers import Peer, PeerBook
 logger = logging.getLogger(__name__)
 
 
-def make_follower(app: NodeApplication, peer: Peer, *, page_size: int = 1000) -> Follower:
+# A backlog this long is fetched and verified in a process of its own (see sync/worker.py):
+# starting one costs about a third of a second of CPU, following this many entries a second
+# or more.
+PROCESS_FROM = 10_000
+
+
+def make_follower(
+    app: NodeApplication, peer: Peer, *, page_size: int = 1000, process_from: int = PROCESS_FROM
+) -> Follower:
     """A follower of ``peer`` for ``app``: TLS as configured, cosigning with the node's key."""
     s = app.settings
     # An SSL context, not the CA's path: httpx deprecates verify=<str>.
@@ -27,7 +35,13 @@ def make_follower(app: NodeApplication, peer: Peer, *, page_size: int = 1000) ->
         None if s.database == "memory" else Cosigner(s.log_origin, load_or_create_key(s.data_dir))
     )
     return Follower(
-        app, peer, FeedClient(peer, verify=verify), cosigner=cosigner, page_size=page_size
+        app,
+        peer,
+        FeedClient(peer, verify=verify),
+        cosigner=cosigner,
+        page_size=page_size,
+        process_from=process_from,
+        cafile=str(s.tls_ca) if s.tls_ca else None,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import base64
+import binascii
 from typing import Annotated, Any
 
 import orjson
@@ -29,7 +29,7 @@ NOTE = "text/plain; charset=utf-8"
 
 
 def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
+    return binascii.b2a_base64(data, newline=False).decode("ascii")
 
 
 class EntryOut(BaseModel):

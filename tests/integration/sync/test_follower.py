@@ -118,3 +118,31 @@ def test_a_backlog_applied_several_pages_at_a_time_is_whole_once_and_in_order(
     ]
     live = international.supervisory.digest()["digest"]
     assert international.supervisory.rebuild()["digest"] == live
+
+
+def test_a_long_backlog_verified_in_a_process_of_its_own_is_whole_once_and_in_order(
+    committee_node: tuple[str, CommitteeApplication], international: InternationalApplication
+) -> None:
+    base, committee = committee_node
+    receipts(committee, 130)
+    token = grant_feed(committee.settings.data_dir, "INTL")
+    peer = Peer("US", base, committee.signed_log.signer.verifier.vkey, token=token)
+    f = Follower(international, peer, FeedClient(peer), page_size=20, process_from=1)
+    try:
+        outcome = f.sync_once()
+        assert outcome.error is None, outcome
+        # Every page after the first came verified from the worker process.
+        assert f.verified_elsewhere == -(-held(committee) // 20) - 1
+        receipts(committee, 45)
+        assert f.sync_once().ingested == 45
+    finally:
+        f.close()
+    rows = international.db.query(
+        "SELECT position, leaf FROM ingested_entries WHERE upstream = 'US' ORDER BY position"
+    )
+    assert [r["position"] for r in rows] == list(range(1, held(committee) + 1))
+    assert [bytes(r["leaf"]) for r in rows] == [
+        committee.signed_log.leaf_hash(n) for n in range(held(committee))
+    ]
+    live = international.supervisory.digest()["digest"]
+    assert international.supervisory.rebuild()["digest"] == live

@@ -305,3 +305,66 @@ def test_a_page_damaged_twice_is_cleared_by_the_upstreams_whole_log(scene: Scene
     assert (status["status"], status["verification"]) == ("following", "page rejected")
     assert "re-read in full, the upstream's log extends what is held" in status["last_error"]
     assert scene.follower.sync_once().ingested == 10
+
+
+def after_pages(honest: int, tamper: hostile.Tamper) -> hostile.Tamper:
+    """The next ``honest`` pages pass; ``tamper`` on every page after them."""
+    left = [honest]
+
+    def later(page: dict[str, Any]) -> bytes:
+        if left[0]:
+            left[0] -= 1
+            return hostile.unchanged(page)
+        return tamper(page)
+
+    return later
+
+
+def test_a_hostile_page_deep_in_a_backlog_verified_by_the_worker_is_refused_all_the_same(
+    scene: Scene,
+) -> None:
+    """The worker process ends at the page it cannot verify; the follower asks for that page
+    itself, refuses it, and has applied exactly the pages before it."""
+    receipts(scene.committee, 90)  # 100 news: five pages
+    before = scene.held()
+    peer = scene.follower.peer
+    client = FeedClient(peer, max_page_bytes=MAX_BYTES)
+    follower = Follower(scene.intl, peer, client, page_size=PAGE, process_from=1)
+    try:
+        scene.front.tamper = after_pages(2, hostile.with_a_gap)
+        outcome = follower.sync_once()
+        assert (outcome.ingested, follower.verified_elsewhere) == (2 * PAGE, 1)
+        assert str(outcome.error).startswith(NOT_CONTINUED), outcome
+        assert scene.held() == tuple(n + 2 * PAGE for n in before)
+        assert scene.status()["verification"] == "page rejected"
+
+        scene.front.tamper = hostile.unchanged
+        assert follower.sync_once().ingested == 100 - 2 * PAGE
+        assert scene.held()[0] == scene.committee.signed_log.appended()
+    finally:
+        follower.close()
+
+
+def test_another_key_deep_in_a_backlog_verified_by_the_worker_quarantines_the_upstream(
+    scene: Scene,
+) -> None:
+    receipts(scene.committee, 90)
+    before = scene.held()
+    impostor = NoteSigner(scene.committee.signed_log.origin, generate_key())
+    peer = scene.follower.peer
+    client = FeedClient(peer, max_page_bytes=MAX_BYTES)
+    follower = Follower(scene.intl, peer, client, page_size=PAGE, process_from=1)
+    try:
+        scene.front.tamper = after_pages(3, hostile.signed_by(impostor))
+        outcome = follower.sync_once()
+        # The pages verified before it are held back too: nothing from a quarantined upstream
+        # is applied (as when the follower verifies every page itself).
+        assert (outcome.status, outcome.ingested) == ("quarantined", 0)
+        assert follower.verified_elsewhere == 2
+        assert scene.held() == before
+        assert scene.status()["reason"].startswith("key changed: the checkpoint is signed by ")
+
+        scene.front.tamper = hostile.unchanged  # nothing more until an operator acts
+        assert follower.sync_once().ingested == 0
+    finally:
+        follower.close()

@@ -179,12 +179,12 @@ class Follower:
             return running
         if running is not None and not running.stopped:
             return running
-        started: Prefetch | Pages
+        started: Prefetch | Pages | None = None
         if self.process_from is not None and until - after >= self.process_from:
             start = (after, verified.compact.to_bytes(), until)
             ingestor, client, peer = self.app.ingestor, self.client, self.peer
             started = Pages(ingestor, client, peer, self.cafile, start, self.page_size)
-        else:
+        if started is None or started.stopped:  # a short backlog, or no worker free
             started = Prefetch(self._ahead, self.client, self.peer.verifier, after, self.page_size)
         self._prefetching = started
         return started

@@ -24,6 +24,7 @@ import pickle
 import ssl
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from contextlib import suppress
@@ -44,6 +45,11 @@ from federation.sync.verify import Verified, verify_page
 # leaf hash), and the compact range after it.
 Row = tuple[int, str, int, str, bytes, bytes]
 Page = tuple[int, bytes, Checkpoint, str, list[Row], bytes]
+
+# A node far behind on many upstreams follows each on a thread of its own: at most one worker
+# per core runs at a time (more would only share the cores and cost memory); the others verify
+# their pages themselves, as for a short backlog.
+_WORKERS = threading.BoundedSemaphore(os.cpu_count() or 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,9 +123,15 @@ class Pages:
         # A page takes at most a request's time-out or two (the page and its proof): silence
         # for longer means the child is stuck, and the follower asks for itself.
         self.patience = 2 * timeout + 5
+        self._pages: Connection | None = None
+        self._child: subprocess.Popen[bytes] | None = None
+        self._stopped = True
+        self._slot = _WORKERS.acquire(blocking=False)
+        if not self._slot:
+            return  # every core has a worker already: the follower verifies itself
         read, write = os.pipe()
         try:
-            self._child: subprocess.Popen[bytes] | None = subprocess.Popen(
+            self._child = subprocess.Popen(
                 [sys.executable, "-m", "federation.sync.worker", str(write)],
                 stdin=subprocess.PIPE,
                 pass_fds=(write,),
@@ -129,8 +141,11 @@ class Pages:
             self._child = None
         finally:
             os.close(write)
-        self._pages = Connection(read, writable=False) if self._child else None
-        self._stopped = self._child is None
+        if self._child is None:
+            self.stop()
+            return
+        self._pages = Connection(read, writable=False)
+        self._stopped = False
         if self._child is not None and self._child.stdin is not None:
             try:
                 self._child.stdin.write(pickle.dumps(job))
@@ -177,6 +192,9 @@ class Pages:
         if self._pages is not None:
             self._pages.close()
             self._pages = None
+        if self._slot:
+            self._slot = False
+            _WORKERS.release()
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from federation.api.app import create_app
 from federation.node.committee import CashReceiptLine, CommitteeApplication
 from federation.node.international import InternationalApplication
 from federation.settings import NodeKind, Settings
+from federation.sync import worker
 from federation.sync.client import FeedClient
 from federation.sync.follower import Follower
 from federation.sync.peers import Peer
@@ -146,3 +147,43 @@ def test_a_long_backlog_verified_in_a_process_of_its_own_is_whole_once_and_in_or
     ]
     live = international.supervisory.digest()["digest"]
     assert international.supervisory.rebuild()["digest"] == live
+
+
+def test_with_every_worker_busy_a_long_backlog_is_verified_by_the_follower_itself(
+    committee_node: tuple[str, CommitteeApplication], international: InternationalApplication
+) -> None:
+    base, committee = committee_node
+    receipts(committee, 70)
+    token = grant_feed(committee.settings.data_dir, "INTL")
+    peer = Peer("US", base, committee.signed_log.signer.verifier.vkey, token=token)
+    f = Follower(international, peer, FeedClient(peer), page_size=20, process_from=1)
+    taken = 0
+    while worker._WORKERS.acquire(blocking=False):  # every core's worker slot, as if in use
+        taken += 1
+    try:
+        outcome = f.sync_once()
+        assert outcome.error is None, outcome
+        assert f.verified_elsewhere == 0
+        assert outcome.ingested == held(committee)
+    finally:
+        f.close()
+        for _ in range(taken):
+            worker._WORKERS.release()
+    # With a slot free, the next long backlog has its worker, which gives the slot back.
+    receipts(committee, 70)
+    f = Follower(international, peer, FeedClient(peer), page_size=20, process_from=1)
+    try:
+        assert f.sync_once().error is None
+        assert f.verified_elsewhere > 0
+    finally:
+        f.close()
+    free = 0
+    while worker._WORKERS.acquire(blocking=False):
+        free += 1
+    for _ in range(free):
+        worker._WORKERS.release()
+    assert free == taken
+    rows = international.db.query(
+        "SELECT position FROM ingested_entries WHERE upstream = 'US' ORDER BY position"
+    )
+    assert [r["position"] for r in rows] == list(range(1, held(committee) + 1))

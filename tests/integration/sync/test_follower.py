@@ -53,8 +53,7 @@ def international(tmp_path: Path) -> Iterator[InternationalApplication]:
 def follower(
     intl: InternationalApplication, base: str, committee: CommitteeApplication, page_size: int = 500
 ) -> Follower:
-    token = grant_feed(committee.settings.data_dir, "INTL")
-    peer = Peer("US", base, committee.signed_log.signer.verifier.vkey, token=token)
+    peer = us_peer(base, committee)
     return Follower(intl, peer, FeedClient(peer), page_size=page_size)
 
 
@@ -93,13 +92,33 @@ def test_a_follower_catches_up_page_by_page_and_then_stays_level(
     f.close()
 
 
+def us_peer(base: str, committee: CommitteeApplication) -> Peer:
+    """The committee as the International's upstream "US", its feed granted."""
+    token = grant_feed(committee.settings.data_dir, "INTL")
+    return Peer("US", base, committee.signed_log.signer.verifier.vkey, token=token)
+
+
+def assert_whole_once_and_in_order(
+    committee: CommitteeApplication, international: InternationalApplication
+) -> None:
+    """The International holds the committee's log exactly, and its projection rebuilds alike."""
+    rows = international.db.query(
+        "SELECT position, leaf FROM ingested_entries WHERE upstream = 'US' ORDER BY position"
+    )
+    assert [r["position"] for r in rows] == list(range(1, held(committee) + 1))
+    assert [bytes(r["leaf"]) for r in rows] == [
+        committee.signed_log.leaf_hash(n) for n in range(held(committee))
+    ]
+    live = international.supervisory.digest()["digest"]
+    assert international.supervisory.rebuild()["digest"] == live
+
+
 def test_a_backlog_applied_several_pages_at_a_time_is_whole_once_and_in_order(
     committee_node: tuple[str, CommitteeApplication], international: InternationalApplication
 ) -> None:
     base, committee = committee_node
     receipts(committee, 130)
-    token = grant_feed(committee.settings.data_dir, "INTL")
-    peer = Peer("US", base, committee.signed_log.signer.verifier.vkey, token=token)
+    peer = us_peer(base, committee)
     f = Follower(international, peer, FeedClient(peer), page_size=20, apply_every=50)
     try:
         first = f.sync_once(max_pages=2)  # stops before a batch is full: what it verified is kept
@@ -110,15 +129,7 @@ def test_a_backlog_applied_several_pages_at_a_time_is_whole_once_and_in_order(
         assert rest.size == held(committee) == international.ingestor.cursor("US")
     finally:
         f.close()
-    rows = international.db.query(
-        "SELECT position, leaf FROM ingested_entries WHERE upstream = 'US' ORDER BY position"
-    )
-    assert [r["position"] for r in rows] == list(range(1, held(committee) + 1))
-    assert [bytes(r["leaf"]) for r in rows] == [
-        committee.signed_log.leaf_hash(n) for n in range(held(committee))
-    ]
-    live = international.supervisory.digest()["digest"]
-    assert international.supervisory.rebuild()["digest"] == live
+    assert_whole_once_and_in_order(committee, international)
 
 
 def test_a_long_backlog_verified_in_a_process_of_its_own_is_whole_once_and_in_order(
@@ -126,8 +137,7 @@ def test_a_long_backlog_verified_in_a_process_of_its_own_is_whole_once_and_in_or
 ) -> None:
     base, committee = committee_node
     receipts(committee, 130)
-    token = grant_feed(committee.settings.data_dir, "INTL")
-    peer = Peer("US", base, committee.signed_log.signer.verifier.vkey, token=token)
+    peer = us_peer(base, committee)
     f = Follower(international, peer, FeedClient(peer), page_size=20, process_from=1)
     try:
         outcome = f.sync_once()
@@ -138,15 +148,7 @@ def test_a_long_backlog_verified_in_a_process_of_its_own_is_whole_once_and_in_or
         assert f.sync_once().ingested == 45
     finally:
         f.close()
-    rows = international.db.query(
-        "SELECT position, leaf FROM ingested_entries WHERE upstream = 'US' ORDER BY position"
-    )
-    assert [r["position"] for r in rows] == list(range(1, held(committee) + 1))
-    assert [bytes(r["leaf"]) for r in rows] == [
-        committee.signed_log.leaf_hash(n) for n in range(held(committee))
-    ]
-    live = international.supervisory.digest()["digest"]
-    assert international.supervisory.rebuild()["digest"] == live
+    assert_whole_once_and_in_order(committee, international)
 
 
 def test_with_every_worker_busy_a_long_backlog_is_verified_by_the_follower_itself(
@@ -154,8 +156,7 @@ def test_with_every_worker_busy_a_long_backlog_is_verified_by_the_follower_itsel
 ) -> None:
     base, committee = committee_node
     receipts(committee, 70)
-    token = grant_feed(committee.settings.data_dir, "INTL")
-    peer = Peer("US", base, committee.signed_log.signer.verifier.vkey, token=token)
+    peer = us_peer(base, committee)
     f = Follower(international, peer, FeedClient(peer), page_size=20, process_from=1)
     taken = 0
     while worker._WORKERS.acquire(blocking=False):  # every core's worker slot, as if in use
@@ -183,7 +184,4 @@ def test_with_every_worker_busy_a_long_backlog_is_verified_by_the_follower_itsel
     for _ in range(free):
         worker._WORKERS.release()
     assert free == taken
-    rows = international.db.query(
-        "SELECT position FROM ingested_entries WHERE upstream = 'US' ORDER BY position"
-    )
-    assert [r["position"] for r in rows] == list(range(1, held(committee) + 1))
+    assert_whole_once_and_in_order(committee, international)

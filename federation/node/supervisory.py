@@ -120,9 +120,10 @@ class SupervisoryService:
         return answer
 
     def cache_clear(self) -> None:
-        """Forget every kept answer."""
+        """Forget every kept answer, and the findings kept per node."""
         with self._lock:
             self._cache.clear()
+        self.rules.kept.clear()
 
     @property
     def liaison(self) -> str:

@@ -101,7 +101,7 @@ def procurement_findings(
 
 CATEGORY_SQL = (
     "SELECT country, procurement_id, reference, category, currency, amount_minor, "
-    "committed_on, committed_ref FROM sv_procurements WHERE category IN ({})"
+    "committed_on, committed_ref FROM sv_procurements WHERE country = ? AND category IN ({})"
 )
 
 
@@ -139,7 +139,7 @@ WHERE s.status = 'departed'
 """
 GROUPS_SQL = (
     "SELECT country, nomination_id, reference, person, persons_named, nominated_on, "
-    "nominated_ref FROM sv_specialists WHERE persons_named > 1"
+    "nominated_ref FROM sv_specialists WHERE country = ? AND persons_named > 1"
 )
 
 

@@ -120,10 +120,11 @@ class SupervisoryService:
         return answer
 
     def cache_clear(self) -> None:
-        """Forget every kept answer, and the findings kept per node."""
+        """Forget every kept answer, and the findings and overview parts kept per node."""
         with self._lock:
             self._cache.clear()
         self.rules.kept.clear()
+        self.overview.kept.clear()
 
     @property
     def liaison(self) -> str:

@@ -9,14 +9,23 @@ from typing import TYPE_CHECKING, Any
 
 from domain.errors import InvalidInput
 from domain.money import currency as known_currency
+from federation.node.supervisory_countries import (
+    CountryPart,
+    KeptCountries,
+    RateBook,
+    combined,
+    federation_measures,
+    fingerprint,
+    positions,
+)
 from federation.node.supervisory_measures import Gatherer, where_clause
 from projections.supervisory.convert import (
     Conversion,
     Converter,
+    Rate,
     minor_text,
     rounded,
 )
-from projections.supervisory.flows import MEASURES
 from projections.supervisory.queries import (
     BOUNDARY,
     COMMITTEES_SQL,
@@ -55,6 +64,7 @@ class Overview:
     def __init__(self, service: SupervisoryService) -> None:
         self.service = service
         self.measures = Gatherer(service)
+        self.kept = KeptCountries()
 
     # --- the overview ---------------------------------------------------------------------
 
@@ -94,14 +104,73 @@ class Overview:
         currency: str | None,
         age: int | None,
     ) -> dict[str, Any]:
-        converter = None
         if reporting:
             rates = self.measures.rates(reporting)  # catches the rates up: before the snapshot
-            converter = Converter(reporting, rates, age, tuple(MEASURES))
+            question = (reporting, since, until, currency, age, fingerprint(rates))
+            with self.service.snapshot():
+                return self._converted_answer(question, rates, country)
         with self.service.snapshot():
-            return self._answer(since, until, country, currency, converter)
+            return self.one_pass(since, until, country, currency, None)
 
-    def _answer(
+    def _converted_answer(
+        self, question: tuple[Any, ...], rates: dict[str, list[Rate]], country: str | None
+    ) -> dict[str, Any]:
+        """The answer from the parts kept per country (``supervisory_countries``)."""
+        reporting, since, until, currency, age, _ = question
+        at = positions(self.service.records)
+        chosen = [country] if country else sorted(at)
+        parts = self.kept.parts(
+            question,
+            lambda: RateBook(reporting, rates, age),
+            at,
+            chosen,
+            lambda c, book: self._part(c, since, until, currency, book),
+        )
+        shown = [c for c in chosen if parts[c].measures]
+        names = {r["country"]: r["name"] for r in self.service.query(COMMITTEES_SQL)}
+        federation = federation_measures([parts[c] for c in shown])
+        conversion = combined(reporting, [parts[c] for c in shown])
+        return {
+            "reporting_currency": reporting,
+            "since": since,
+            "until": until,
+            "boundary": BOUNDARY,
+            "currencies": [
+                {"currency": code, **_text(figures(m), code)}
+                for code, m in sorted(federation.items())
+            ],
+            "converted": self._converted(conversion, shown, rates=True),
+            "countries": [
+                {
+                    "country": c,
+                    "name": names.get(c),
+                    "currencies": parts[c].currencies,
+                    "converted": parts[c].converted,
+                }
+                for c in shown
+            ],
+            "aims": self.aims(country),
+        }
+
+    def _part(
+        self, country: str, since: date | None, until: date | None, code: str | None, book: RateBook
+    ) -> CountryPart:
+        """One country's measures and their conversion, as figures."""
+        converter = book.converter()
+        measures = self.measures.gather(since, until, country, code, converter)
+        conversion = converter.result()
+        per_code: dict[str, dict[str, int]] = defaultdict(dict)
+        for (_, each, measure), minor in measures.items():
+            if minor:
+                per_code[each][measure] = minor
+        currencies = [
+            {"currency": each, **_text(figures(m), each)} for each, m in sorted(per_code.items())
+        ]
+        return CountryPart(
+            dict(per_code), conversion, currencies, self._converted(conversion, [country])
+        )
+
+    def one_pass(
         self,
         since: date | None,
         until: date | None,
@@ -109,6 +178,8 @@ class Overview:
         currency: str | None,
         converter: Converter | None,
     ) -> dict[str, Any]:
+        """The answer read in one pass over every country (the plain overview; a converted one
+        is put together from the parts kept per country, and equals this one)."""
         measures = self.measures.gather(since, until, country, currency, converter)
         conversion = converter.result() if converter else None
         per_country: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))

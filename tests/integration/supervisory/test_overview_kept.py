@@ -99,7 +99,8 @@ def test_the_kept_converted_overview_equals_the_one_pass_answer(
             )
             check(intl)
             answer = intl.supervisory.overview.overview(reporting_currency="USD")
-            assert answer["countries"] and answer["converted"]["rates_used"]
+            assert answer["countries"]
+            assert answer["converted"]["rates_used"]
         finally:
             intl.close()
 
@@ -114,7 +115,8 @@ def test_an_amount_without_a_rate_is_flagged_in_its_country_and_the_federation(
             delivery.rest()
             answer = intl.supervisory.overview.overview(reporting_currency="USD")
             missing = answer["converted"]["missing_rates"]
-            assert missing and answer["converted"]["complete"] is False
+            assert missing
+            assert answer["converted"]["complete"] is False
             countries = {c["country"]: c["converted"] for c in answer["countries"]}
             assert {m["country"] for m in missing} <= set(countries)
             for m in missing:

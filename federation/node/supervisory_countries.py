@@ -1,4 +1,4 @@
-"""The converted overview kept country by country, recomputed only for the countries that moved.
+"""The overview kept country by country, recomputed only for the countries that moved.
 
 Converting reads every month of every country (each month takes its own rate) and multiplies it
 out; most of an overview's cost. A country's rows are written only by its own node's events, so
@@ -27,6 +27,7 @@ from projections.supervisory.flows import MEASURES
 
 Question = tuple[Any, ...]  # (reporting, since, until, currency, max age, rates)
 KEPT_QUESTIONS = 16
+ONE_BY_ONE = 4  # beyond this many countries moved, all are read in one pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +35,7 @@ class CountryPart:
     """One country's share of a converted overview."""
 
     measures: dict[str, dict[str, int]]  # currency -> measure -> minor units (non-zero)
-    conversion: Conversion  # of this country alone (its subject is the country)
+    conversion: Conversion | None  # of this country alone (its subject is the country)
     currencies: list[dict[str, Any]]  # the measures as figures in text
     converted: dict[str, Any] | None  # the conversion as figures in text
 
@@ -65,7 +66,7 @@ class RateBook:
 
 @dataclass
 class _Kept:
-    book: RateBook
+    book: RateBook | None
     parts: dict[str, tuple[int, CountryPart]] = field(default_factory=dict)
 
 
@@ -91,15 +92,16 @@ class KeptCountries:
     def parts(
         self,
         question: Question,
-        book: Callable[[], RateBook],
+        book: Callable[[], RateBook | None],
         positions: dict[str, int],
         countries: Sequence[str],
-        compute: Callable[[str, RateBook], CountryPart],
+        compute: Callable[[Sequence[str], bool, RateBook | None], dict[str, CountryPart]],
     ) -> dict[str, CountryPart]:
         """The parts of ``countries`` for ``question``, computed where their position moved.
 
-        Call inside one read transaction with ``positions`` read in it: the parts kept are
-        those of the state read.
+        ``compute(countries, whole, book)`` gives the parts of those countries: one by one, or
+        (``whole``) all read in one pass. Call it inside one read transaction with
+        ``positions`` read in it: the parts kept are those of the state read.
         """
         with self._lock:
             kept = self._questions.get(question)
@@ -108,14 +110,18 @@ class KeptCountries:
                 while len(self._questions) > KEPT_QUESTIONS:
                     self._questions.popitem(last=False)
             self._questions.move_to_end(question)
-            out = {}
-            for country in countries:
-                at = positions.get(country, 0)
-                held = kept.parts.get(country)
-                if held is None or held[0] != at:
-                    held = kept.parts[country] = (at, compute(country, kept.book))
-                out[country] = held[1]
-            return out
+            stale = [c for c in countries if self._at(kept, c) != positions.get(c, 0)]
+            if stale:
+                # Many moved (or nothing is kept yet): one pass over every country is quicker.
+                whole = len(stale) > ONE_BY_ONE
+                for c, part in compute(countries if whole else stale, whole, kept.book).items():
+                    kept.parts[c] = (positions.get(c, 0), part)
+            return {c: kept.parts[c][1] for c in countries}
+
+    @staticmethod
+    def _at(kept: _Kept, country: str) -> int | None:
+        held = kept.parts.get(country)
+        return held[0] if held else None
 
 
 def positions(records: Callable[[str, list[Any]], list[Any]]) -> dict[str, int]:
@@ -133,6 +139,8 @@ def combined(reporting: str, parts: Sequence[CountryPart]) -> Conversion:
     used: dict[tuple[str, date], Span] = {}
     missing: list[Missing] = []
     for part in parts:  # in the countries' order: ``missing`` stays sorted by country
+        if part.conversion is None:
+            continue
         sums.update(part.conversion.sums)
         for span in part.conversion.used:
             used[(span.rate.currency if span.rate else "", span.start)] = span

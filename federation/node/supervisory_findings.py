@@ -101,7 +101,13 @@ class KeptFindings:
         """The sorted lists of findings, one per node and rule, of the current state."""
         with self._lock, self.service.snapshot():
             positions = self._positions()
-            self._catch_up(positions, as_of)
+            try:
+                self._catch_up(positions, as_of)
+            except BaseException:
+                # Half caught up is no state at all: start again from nothing next time.
+                self._nodes.clear()
+                self._liaison_at = self._departures = None
+                raise
             out = []
             for name in sorted(self._nodes):
                 if node and name != node:

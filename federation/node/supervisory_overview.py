@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -104,15 +105,12 @@ class Overview:
         currency: str | None,
         age: int | None,
     ) -> dict[str, Any]:
-        if reporting:
-            rates = self.measures.rates(reporting)  # catches the rates up: before the snapshot
-            question = (reporting, since, until, currency, age, fingerprint(rates))
-            with self.service.snapshot():
-                return self._converted_answer(question, rates, country)
+        rates = self.measures.rates(reporting) if reporting else {}  # before the snapshot
+        question = (reporting, since, until, currency, age if reporting else None)
         with self.service.snapshot():
-            return self.one_pass(since, until, country, currency, None)
+            return self._kept_answer((*question, fingerprint(rates)), rates, country)
 
-    def _converted_answer(
+    def _kept_answer(
         self, question: tuple[Any, ...], rates: dict[str, list[Rate]], country: str | None
     ) -> dict[str, Any]:
         """The answer from the parts kept per country (``supervisory_countries``)."""
@@ -121,15 +119,17 @@ class Overview:
         chosen = [country] if country else sorted(at)
         parts = self.kept.parts(
             question,
-            lambda: RateBook(reporting, rates, age),
+            lambda: RateBook(reporting, rates, age) if reporting else None,
             at,
             chosen,
-            lambda c, book: self._part(c, since, until, currency, book),
+            lambda countries, whole, book: self._parts(
+                countries, whole, since, until, currency, book
+            ),
         )
         shown = [c for c in chosen if parts[c].measures]
         names = {r["country"]: r["name"] for r in self.service.query(COMMITTEES_SQL)}
         federation = federation_measures([parts[c] for c in shown])
-        conversion = combined(reporting, [parts[c] for c in shown])
+        conversion = combined(reporting, [parts[c] for c in shown]) if reporting else None
         return {
             "reporting_currency": reporting,
             "since": since,
@@ -152,22 +152,48 @@ class Overview:
             "aims": self.aims(country),
         }
 
+    def _parts(
+        self,
+        countries: Sequence[str],
+        whole: bool,
+        since: date | None,
+        until: date | None,
+        code: str | None,
+        book: RateBook | None,
+    ) -> dict[str, CountryPart]:
+        """The parts of ``countries``: read one by one, or (``whole``) all in one pass."""
+        out = {}
+        passes: list[tuple[str | None, Sequence[str]]] = (
+            [(None, countries)] if whole else [(c, [c]) for c in countries]
+        )
+        for country, covered in passes:
+            converter = book.converter() if book else None
+            measures = self.measures.gather(since, until, country, code, converter)
+            conversions = converter.results() if converter else {}
+            grouped: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+            for (each, currency, measure), minor in measures.items():
+                if minor:
+                    grouped[each][currency][measure] = minor
+            for each in covered:
+                out[each] = self._part(each, grouped.get(each, {}), conversions.get(each), book)
+        return out
+
     def _part(
-        self, country: str, since: date | None, until: date | None, code: str | None, book: RateBook
+        self,
+        country: str,
+        measures: dict[str, dict[str, int]],
+        conversion: Conversion | None,
+        book: RateBook | None,
     ) -> CountryPart:
         """One country's measures and their conversion, as figures."""
-        converter = book.converter()
-        measures = self.measures.gather(since, until, country, code, converter)
-        conversion = converter.result()
-        per_code: dict[str, dict[str, int]] = defaultdict(dict)
-        for (_, each, measure), minor in measures.items():
-            if minor:
-                per_code[each][measure] = minor
+        if book is not None and conversion is None:
+            conversion = Conversion(book.reporting, {}, [], [])
         currencies = [
-            {"currency": each, **_text(figures(m), each)} for each, m in sorted(per_code.items())
+            {"currency": each, **_text(figures(m), each)} for each, m in sorted(measures.items())
         ]
+        converted = self._converted(conversion, [country])
         return CountryPart(
-            dict(per_code), conversion, currencies, self._converted(conversion, [country])
+            {k: dict(v) for k, v in measures.items()}, conversion, currencies, converted
         )
 
     def one_pass(

@@ -23,15 +23,14 @@ from __future__ import annotations
 
 import heapq
 import threading
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from domain.consultation import ProcurementCategory
+from federation.node.supervisory_cover import CHUNK, Cover
 from projections.supervisory import NAME
-from projections.supervisory import consultations as cons
 from projections.supervisory import exceptions as ex
 from projections.supervisory import exceptions_money as mx
 
@@ -43,8 +42,13 @@ TRANSIT = "transfer.in_transit_too_long"
 DEPARTURE = "specialist.departure_without_approval"
 # Beyond this many new entries of the liaison, judging every cover again is simpler and as quick.
 LIAISON_STEP = 5000
-CHUNK = 500  # ids per IN (...) list
 AS_OF_KEPT = 4  # "as of" days kept per node for the transit rule
+
+
+def row_key(row: Any) -> Any:
+    """A row as a value: ``sqlite3.Row`` compares and hashes by its values; a dict row's
+    values in order."""
+    return tuple(row.values()) if isinstance(row, dict) else row
 
 
 def order_key(f: ex.Finding) -> tuple[str, str, str, str]:
@@ -63,6 +67,8 @@ class NodeFindings:
     cover: dict[str | None, tuple[list[ex.Finding], frozenset[str]]] = field(default_factory=dict)
     transit: dict[date, list[ex.Finding]] = field(default_factory=dict)
     sent: list[Any] = field(default_factory=list)  # its sent transfers, for any "as of"
+    # Per "as of": each sent transfer's row (as a value) and what the transit rule found of it.
+    transit_of: dict[date, dict[Any, ex.Finding | None]] = field(default_factory=dict)
     _cover_listed: list[ex.Finding] | None = None
 
     def set_cover(self, groups: dict[str | None, tuple[list[ex.Finding], frozenset[str]]]) -> None:
@@ -90,9 +96,11 @@ class KeptFindings:
         self._liaison_at: int | None = None  # the liaison position every kept cover reflects
         self._departures: tuple[tuple[tuple[str, int], ...], list[ex.Finding]] | None = None
         self._lock = threading.Lock()
+        self.cover = Cover(service)
 
     def clear(self) -> None:
         with self._lock:
+            self.cover.clear()
             self._nodes.clear()
             self._liaison_at = None
             self._departures = None
@@ -105,6 +113,7 @@ class KeptFindings:
                 self._catch_up(positions, as_of)
             except BaseException:
                 # Half caught up is no state at all: start again from nothing next time.
+                self.cover.clear()
                 self._nodes.clear()
                 self._liaison_at = self._departures = None
                 raise
@@ -141,7 +150,7 @@ class KeptFindings:
         liaison = self.service.liaison
         moved = [n for n, at in positions.items() if self._at(n) != at]
         for name in moved:
-            self._nodes[name] = self._judge_node(name, positions[name])
+            self._nodes[name] = self._judge_node(name, positions[name], self._nodes.get(name))
         self._follow_liaison(positions.get(liaison), set(moved))
         for kept in self._nodes.values():
             if as_of not in kept.transit:
@@ -160,13 +169,13 @@ class KeptFindings:
             return
         if before is None or now is None or now < before or now - before > LIAISON_STEP:
             stale = [name for name in self._nodes if name not in judged]
-            every = self._judge_cover("1 = 1", []) if stale else {}
+            every = self.cover.judge("1 = 1", []) if stale else {}
             for name in stale:
                 self._nodes[name].cover.clear()
                 self._nodes[name].set_cover(every.get(name, {}))
             return
         changed = self._liaison_aggregates(before, now)
-        consultations = self._consultations_of(changed)
+        consultations = self.cover.consultations_of(changed)
         for kept in self._nodes.values():
             for consultation, (_, used) in kept.cover.items():
                 if used & changed:
@@ -175,7 +184,7 @@ class KeptFindings:
         for start in range(0, len(wanted), CHUNK):
             chunk = wanted[start : start + CHUNK]
             marks = ", ".join("?" for _ in chunk)
-            found = self._judge_cover(f"p.consultation_id IN ({marks})", chunk)
+            found = self.cover.judge(f"p.consultation_id IN ({marks})", chunk)
             for name, groups in found.items():
                 held = self._nodes.get(name)
                 if held is not None and name not in judged:
@@ -189,34 +198,22 @@ class KeptFindings:
         )
         return {str(r["originator_id"]) for r in rows}
 
-    def _consultations_of(self, opinions: set[str]) -> set[str | None]:
-        out: set[str | None] = set()
-        ids = sorted(opinions)
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            marks = ", ".join("?" for _ in chunk)
-            rows = self.service.records(
-                "SELECT consultation_id FROM sv_opinions "
-                f"WHERE upstream = ? AND opinion_id IN ({marks})",
-                [self.service.liaison, *chunk],
-            )
-            out.update(r["consultation_id"] for r in rows)
-        return out
-
     # --- judging ----------------------------------------------------------------------------
 
     def _read(self, sql: str, params: list[Any]) -> list[Any]:
         return self.service.records(sql, params)
 
-    def _judge_node(self, node: str, position: int) -> NodeFindings:
+    def _judge_node(self, node: str, position: int, before: NodeFindings | None) -> NodeFindings:
         """Every rule over the node's own rows (the cover with the liaison's current rows)."""
         transfers = self._read(mx.NODE_TRANSFERS_SQL, [node])
         kept = NodeFindings(position, sent=mx.sent_rows(transfers))
+        if before is not None:  # the transit rule's judgement of a row stays with the row
+            kept.transit_of = before.transit_of
         for rule, judge in self._rules(node, transfers).items():
             found = judge()
             found.sort(key=order_key)
             kept.by_rule[rule] = found
-        kept.set_cover(self._judge_cover("p.country = ?", [node]).get(node, {}))
+        kept.set_cover(self.cover.judge("p.country = ?", [node]).get(node, {}))
         return kept
 
     def _rules(self, node: str, transfers: list[Any]) -> dict[str, Callable[[], list[ex.Finding]]]:
@@ -258,41 +255,24 @@ class KeptFindings:
         }
 
     def _judge_transit(self, kept: NodeFindings, as_of: date) -> list[ex.Finding]:
+        """The transit rule as of ``as_of``, judging only the rows not judged before."""
         limit = self.service.settings.transit_limit_days
         # A day within ``limit`` days of the calendar's start has nothing older to judge.
         cut = (as_of - timedelta(days=min(limit, as_of.toordinal() - 1))).isoformat()
-        found = mx.transit_findings(mx.sent_before_rows(kept.sent, cut), as_of, limit)
-        found.sort(key=order_key)
-        return found
-
-    def _judge_cover(
-        self, where: str, params: list[Any]
-    ) -> dict[str, dict[str | None, tuple[list[ex.Finding], frozenset[str]]]]:
-        """The cover of the procurements ``where`` selects, per node and consultation id.
-
-        Commitments under one consultation take its ceiling in order, so a consultation's
-        procurements are always judged together (all of a node's under that id).
-        """
-        liaison = self.service.liaison
-        rows = self._read(cons.PROCUREMENTS_SQL + f" WHERE {where}", [liaison, *params])
-        opinions = sorted({str(r["opinion_id"]) for r in rows if r["opinion_id"] is not None})
-        versions: list[Any] = []
-        for start in range(0, len(opinions), CHUNK):
-            chunk = opinions[start : start + CHUNK]
-            marks = ", ".join("?" for _ in chunk)
-            query = cons.VERSIONS_SQL + f" AND opinion_id IN ({marks})"
-            versions.extend(self._read(query, [liaison, *chunk]))
-        verdicts = cons.judge(rows, versions)
-        groups: dict[tuple[str, str | None], list[Any]] = defaultdict(list)
-        for r in rows:
-            groups[(r["country"], r["consultation_id"])].append(r)
-        out: dict[str, dict[str | None, tuple[list[ex.Finding], frozenset[str]]]] = defaultdict(
-            dict
-        )
-        for (country, consultation), members in groups.items():
-            used = frozenset(str(r["opinion_id"]) for r in members if r["opinion_id"] is not None)
-            found = ex.procurement_findings(members, verdicts, liaison)
-            out[country][consultation] = (found, used)
+        before = kept.transit_of.get(as_of, {})
+        judged: dict[Any, ex.Finding | None] = {}
+        for row in mx.sent_before_rows(kept.sent, cut):
+            key = row_key(row)
+            if key in before:
+                judged[key] = before[key]
+            else:
+                found = mx.transit_findings([row], as_of, limit)
+                judged[key] = found[0] if found else None
+        while len(kept.transit_of) >= AS_OF_KEPT and as_of not in kept.transit_of:
+            kept.transit_of.pop(next(iter(kept.transit_of)))
+        kept.transit_of[as_of] = judged
+        out = [f for f in judged.values() if f is not None]
+        out.sort(key=order_key)
         return out
 
     def _judge_departures(self, positions: dict[str, int]) -> list[ex.Finding]:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from federation.node.supervisory import SupervisoryService
 
 Row = dict[str, Any]
+KNOWN_POSITIONS = 100_000  # events whose log position is kept, at most
 
 
 def _reference(ref: str) -> tuple[str, int]:
@@ -49,6 +50,12 @@ class Rules(ConsultationRecords):
     def __init__(self, service: SupervisoryService) -> None:
         super().__init__(service)
         self.kept = KeptFindings(service)
+        self._known_positions: dict[tuple[str, str], tuple[int, str]] = {}
+
+    def forget(self) -> None:
+        """Forget the findings kept and the log positions of their events."""
+        self.kept.clear()
+        self._known_positions.clear()
 
     def findings(self, as_of: date, rule: str | None = None) -> list[ex.Finding]:
         """Every broken rule (or only ``rule``) in the projection's state, as of ``as_of`` for
@@ -141,17 +148,30 @@ class Rules(ConsultationRecords):
         }
 
     def _positions(self, events: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, str]]:
-        """The log position and topic of each (upstream, "originator/version"), in one query."""
-        wanted = {(upstream, *_reference(ref)): (upstream, ref) for upstream, ref in events}
+        """The log position and topic of each (upstream, "originator/version"), in one query.
+
+        Found ones are kept: an entry's place in its node's verified log never changes (a
+        node that rewrites its log is quarantined, nothing of it applied), and the next page
+        after new events mostly shows the same findings.
+        """
+        known = self._known_positions
+        out = {(u, ref): known[(u, ref)] for u, ref in events if (u, ref) in known}
+        wanted = {
+            (upstream, *_reference(ref)): (upstream, ref)
+            for upstream, ref in events
+            if (upstream, ref) not in out
+        }
         if not wanted:
-            return {}
+            return out
         ids = sorted({originator for _, originator, _ in wanted})
         marks = ", ".join("?" for _ in ids)
-        out: dict[tuple[str, str], tuple[int, str]] = {}
         for r in self._q(EVENTS_SQL.format(marks=marks), ids):
             key = (r["upstream"], str(r["originator_id"]), int(r["originator_version"]))
             if key in wanted:
                 out[wanted[key]] = (int(r["position"]), r["topic"])
+        if len(known) > KNOWN_POSITIONS:
+            known.clear()
+        known.update((ref, out[ref]) for ref in wanted.values() if ref in out)
         return out
 
     def resolve(

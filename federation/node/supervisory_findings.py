@@ -23,68 +23,26 @@ from __future__ import annotations
 
 import heapq
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import TYPE_CHECKING
 
-from domain.consultation import ProcurementCategory
 from federation.node.supervisory_cover import CHUNK, Cover
+from federation.node.supervisory_node import (
+    AS_OF_KEPT,
+    NodeFindings,
+    NodeJudge,
+    order_key,
+)
 from projections.supervisory import NAME
 from projections.supervisory import exceptions as ex
-from projections.supervisory import exceptions_money as mx
 
 if TYPE_CHECKING:
     from federation.node.supervisory import SupervisoryService
 
-COVER = "procurement.without_concurring_consultation"
-TRANSIT = "transfer.in_transit_too_long"
 DEPARTURE = "specialist.departure_without_approval"
 # Beyond this many new entries of the liaison, judging every cover again is simpler and as quick.
 LIAISON_STEP = 5000
-AS_OF_KEPT = 4  # "as of" days kept per node for the transit rule
-
-
-def row_key(row: Any) -> Any:
-    """A row as a value: ``sqlite3.Row`` compares and hashes by its values; a dict row's
-    values in order."""
-    return tuple(row.values()) if isinstance(row, dict) else row
-
-
-def order_key(f: ex.Finding) -> tuple[str, str, str, str]:
-    """The order findings are listed in."""
-    return (f.on or "", f.rule, f.node, f.subject_id)
-
-
-@dataclass
-class NodeFindings:
-    """What the rules found about one node at one position of it."""
-
-    position: int
-    by_rule: dict[str, list[ex.Finding]] = field(default_factory=dict)
-    # The cover of the node's procurements per consultation id: the findings, and the ids of the
-    # liaison's opinions the judgement read.
-    cover: dict[str | None, tuple[list[ex.Finding], frozenset[str]]] = field(default_factory=dict)
-    transit: dict[date, list[ex.Finding]] = field(default_factory=dict)
-    sent: list[Any] = field(default_factory=list)  # its sent transfers, for any "as of"
-    # Per "as of": each sent transfer's row (as a value) and what the transit rule found of it.
-    transit_of: dict[date, dict[Any, ex.Finding | None]] = field(default_factory=dict)
-    _cover_listed: list[ex.Finding] | None = None
-
-    def set_cover(self, groups: dict[str | None, tuple[list[ex.Finding], frozenset[str]]]) -> None:
-        """Replace the cover of the consultations in ``groups``."""
-        self.cover.update(groups)
-        self._cover_listed = None
-
-    def lists(self, as_of: date) -> Iterator[tuple[str, list[ex.Finding]]]:
-        """(rule, its findings in order) for every rule but the departures."""
-        yield from self.by_rule.items()
-        yield TRANSIT, self.transit[as_of]
-        if self._cover_listed is None:
-            cover = [f for found, _ in self.cover.values() for f in found]
-            cover.sort(key=order_key)
-            self._cover_listed = cover
-        yield COVER, self._cover_listed
 
 
 class KeptFindings:
@@ -97,6 +55,7 @@ class KeptFindings:
         self._departures: tuple[tuple[tuple[str, int], ...], list[ex.Finding]] | None = None
         self._lock = threading.Lock()
         self.cover = Cover(service)
+        self.judge = NodeJudge(service, self.cover)
 
     def clear(self) -> None:
         with self._lock:
@@ -150,13 +109,15 @@ class KeptFindings:
         liaison = self.service.liaison
         moved = [n for n, at in positions.items() if self._at(n) != at]
         for name in moved:
-            self._nodes[name] = self._judge_node(name, positions[name], self._nodes.get(name))
-        self._follow_liaison(positions.get(liaison), set(moved))
+            self._nodes[name] = self.judge.judge(name, positions[name], self._nodes.get(name))
+        # A node judged from its new entries kept the cover of its other consultations.
+        full = {name for name in moved if self._nodes[name].in_full}
+        self._follow_liaison(positions.get(liaison), full)
         for kept in self._nodes.values():
             if as_of not in kept.transit:
                 while len(kept.transit) >= AS_OF_KEPT:
                     kept.transit.pop(next(iter(kept.transit)))
-                kept.transit[as_of] = self._judge_transit(kept, as_of)
+                kept.transit[as_of] = self.judge.transit(kept, as_of)
 
     def _at(self, name: str) -> int | None:
         kept = self._nodes.get(name)
@@ -198,88 +159,14 @@ class KeptFindings:
         )
         return {str(r["originator_id"]) for r in rows}
 
-    # --- judging ----------------------------------------------------------------------------
-
-    def _read(self, sql: str, params: list[Any]) -> list[Any]:
-        return self.service.records(sql, params)
-
-    def _judge_node(self, node: str, position: int, before: NodeFindings | None) -> NodeFindings:
-        """Every rule over the node's own rows (the cover with the liaison's current rows)."""
-        transfers = self._read(mx.NODE_TRANSFERS_SQL, [node])
-        kept = NodeFindings(position, sent=mx.sent_rows(transfers))
-        if before is not None:  # the transit rule's judgement of a row stays with the row
-            kept.transit_of = before.transit_of
-        for rule, judge in self._rules(node, transfers).items():
-            found = judge()
-            found.sort(key=order_key)
-            kept.by_rule[rule] = found
-        kept.set_cover(self.cover.judge("p.country = ?", [node]).get(node, {}))
-        return kept
-
-    def _rules(self, node: str, transfers: list[Any]) -> dict[str, Callable[[], list[ex.Finding]]]:
-        settings, read, one = self.service.settings, self._read, [node]
-
-        def administration() -> list[ex.Finding]:
-            received = {
-                (r["country"], r["currency"]): int(r["amount_minor"])
-                for r in read(mx.RECEIVED_SQL, one)
-            }
-            rows = read(mx.ADMINISTRATION_SQL, one)
-            return mx.administration_findings(rows, received, settings.administration_share)
-
-        return {
-            "procurement.category_not_allowed": lambda: ex.category_findings(
-                read(ex.category_sql(ProcurementCategory), one)
-            ),
-            "specialist.group_nomination": lambda: ex.group_findings(read(ex.GROUPS_SQL, one)),
-            "surplus.not_expansion": lambda: mx.surplus_findings(read(mx.ALLOCATIONS_SQL, one)),
-            "transfer.exceeds_available_balance": lambda: mx.over_balance_findings(
-                mx.over_balance_rows(transfers)
-            ),
-            "transfer.single_signed": lambda: mx.single_signed_findings(
-                mx.single_signed_rows(transfers)
-            ),
-            "transfer.difference_not_booked": lambda: mx.difference_findings(
-                mx.difference_rows(transfers)
-            ),
-            "period_report.disagrees_with_books": lambda: mx.report_findings(
-                read(mx.REPORTS_SQL, one)
-            ),
-            "loan.counted_as_income": lambda: mx.loan_income_findings(
-                read(mx.LOAN_INCOME_SQL, one)
-            ),
-            "pledge.counted_as_funds": lambda: mx.pledge_findings(
-                read(mx.PLEDGE_RECEIPTS_SQL, one)
-            ),
-            "administration.over_share": administration,
-        }
-
-    def _judge_transit(self, kept: NodeFindings, as_of: date) -> list[ex.Finding]:
-        """The transit rule as of ``as_of``, judging only the rows not judged before."""
-        limit = self.service.settings.transit_limit_days
-        # A day within ``limit`` days of the calendar's start has nothing older to judge.
-        cut = (as_of - timedelta(days=min(limit, as_of.toordinal() - 1))).isoformat()
-        before = kept.transit_of.get(as_of, {})
-        judged: dict[Any, ex.Finding | None] = {}
-        for row in mx.sent_before_rows(kept.sent, cut):
-            key = row_key(row)
-            if key in before:
-                judged[key] = before[key]
-            else:
-                found = mx.transit_findings([row], as_of, limit)
-                judged[key] = found[0] if found else None
-        while len(kept.transit_of) >= AS_OF_KEPT and as_of not in kept.transit_of:
-            kept.transit_of.pop(next(iter(kept.transit_of)))
-        kept.transit_of[as_of] = judged
-        out = [f for f in judged.values() if f is not None]
-        out.sort(key=order_key)
-        return out
+    # --- judging ---------------------------------------------------------------------------
 
     def _judge_departures(self, positions: dict[str, int]) -> list[ex.Finding]:
         key = tuple(sorted(positions.items()))
         if self._departures is None or self._departures[0] != key:
             liaison = self.service.liaison
-            found = ex.departure_findings(self._read(ex.DEPARTURES_SQL, [liaison]), liaison)
+            rows = self.service.records(ex.DEPARTURES_SQL, [liaison])
+            found = ex.departure_findings(rows, liaison)
             found.sort(key=order_key)
             self._departures = (key, found)
         return self._departures[1]

@@ -5,7 +5,8 @@ of a row is the upstream that wrote it), so what the rules find about a node is 
 that node's rows — plus, for the procurement cover and the departures, of the liaison's rows —
 and of the "as of" day for the transit rule. The findings of a node are therefore kept with the
 projection's position of that node and judged again only when that position moves: after one
-upstream's page arrives, one node is judged, not the whole history.
+upstream's page arrives, one node is judged again, and of it only the transfers and
+consultations its new entries name (``supervisory_node``), not the whole history.
 
 The liaison's rows (opinions and their versions) are keyed by the liaison's upstream and the id
 of the aggregate whose events wrote them. When the liaison moves on, the aggregates of its new

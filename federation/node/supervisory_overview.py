@@ -22,7 +22,6 @@ from federation.node.supervisory_countries import (
 from federation.node.supervisory_measures import Gatherer, where_clause
 from projections.supervisory.convert import (
     Conversion,
-    Converter,
     Rate,
     minor_text,
     rounded,
@@ -45,7 +44,7 @@ if TYPE_CHECKING:
 Measures = dict[tuple[str, str, str], int]  # (country, currency, measure) -> minor units
 
 
-def _text(values: dict[str, Any], code: str) -> dict[str, Any]:
+def figures_text(values: dict[str, Any], code: str) -> dict[str, Any]:
     """Figures in minor units (or exact converted Decimals) as decimal text."""
     out: dict[str, Any] = {}
     for name in FIGURES:
@@ -136,10 +135,10 @@ class Overview:
             "until": until,
             "boundary": BOUNDARY,
             "currencies": [
-                {"currency": code, **_text(figures(m), code)}
+                {"currency": code, **figures_text(figures(m), code)}
                 for code, m in sorted(federation.items())
             ],
-            "converted": self._converted(conversion, shown, rates=True),
+            "converted": converted_figures(conversion, shown, rates=True),
             "countries": [
                 {
                     "country": c,
@@ -189,85 +188,13 @@ class Overview:
         if book is not None and conversion is None:
             conversion = Conversion(book.reporting, {}, [], [])
         currencies = [
-            {"currency": each, **_text(figures(m), each)} for each, m in sorted(measures.items())
+            {"currency": each, **figures_text(figures(m), each)}
+            for each, m in sorted(measures.items())
         ]
-        converted = self._converted(conversion, [country])
+        converted = converted_figures(conversion, [country])
         return CountryPart(
             {k: dict(v) for k, v in measures.items()}, conversion, currencies, converted
         )
-
-    def one_pass(
-        self,
-        since: date | None,
-        until: date | None,
-        country: str | None,
-        currency: str | None,
-        converter: Converter | None,
-    ) -> dict[str, Any]:
-        """The answer read in one pass over every country (the plain overview; a converted one
-        is put together from the parts kept per country, and equals this one)."""
-        measures = self.measures.gather(since, until, country, currency, converter)
-        conversion = converter.result() if converter else None
-        per_country: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-        federation: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        for (c, code, measure), minor in measures.items():
-            if minor:
-                per_country[c][code][measure] = minor
-                federation[code][measure] += minor
-        names = {r["country"]: r["name"] for r in self.service.query(COMMITTEES_SQL)}
-        countries = [
-            {
-                "country": c,
-                "name": names.get(c),
-                "currencies": [
-                    {"currency": code, **_text(figures(m), code)}
-                    for code, m in sorted(per_country[c].items())
-                ],
-                "converted": self._converted(conversion, [c]),
-            }
-            for c in sorted(per_country)
-        ]
-        return {
-            "reporting_currency": conversion.reporting if conversion else None,
-            "since": since,
-            "until": until,
-            "boundary": BOUNDARY,
-            "currencies": [
-                {"currency": code, **_text(figures(m), code)}
-                for code, m in sorted(federation.items())
-            ],
-            "converted": self._converted(conversion, sorted(per_country), rates=True),
-            "countries": countries,
-            "aims": self.aims(country),
-        }
-
-    @staticmethod
-    def _converted(
-        conversion: Conversion | None, countries: list[str], rates: bool = False
-    ) -> dict[str, Any] | None:
-        """The converted figures of ``countries`` together, the rates used and what is missing."""
-        if conversion is None:
-            return None
-        sums = conversion.of(countries)
-        missing = conversion.missing_of(countries)
-        code = conversion.reporting
-        return {
-            "currency": code,
-            "complete": not missing,
-            **_text(figures(sums), code),
-            "missing_rates": [
-                {
-                    "country": m.subject,
-                    "currency": m.currency,
-                    "measure": m.measure,
-                    "amount": minor_text(m.amount_minor, m.currency),
-                    "from": None if m.start == date.min else m.start,
-                    "to": None if m.end == date.max else m.end,
-                }
-                for m in missing
-            ],
-            **({"rates_used": _rates_used(conversion)} if rates else {}),
-        }
 
     # --- the two aims ---------------------------------------------------------------------
 
@@ -314,6 +241,34 @@ class Overview:
         }
 
 
+def converted_figures(
+    conversion: Conversion | None, countries: list[str], rates: bool = False
+) -> dict[str, Any] | None:
+    """The converted figures of ``countries`` together, the rates used and what is missing."""
+    if conversion is None:
+        return None
+    sums = conversion.of(countries)
+    missing = conversion.missing_of(countries)
+    code = conversion.reporting
+    return {
+        "currency": code,
+        "complete": not missing,
+        **figures_text(figures(sums), code),
+        "missing_rates": [
+            {
+                "country": m.subject,
+                "currency": m.currency,
+                "measure": m.measure,
+                "amount": minor_text(m.amount_minor, m.currency),
+                "from": None if m.start == date.min else m.start,
+                "to": None if m.end == date.max else m.end,
+            }
+            for m in missing
+        ],
+        **({"rates_used": _rates_used(conversion)} if rates else {}),
+    }
+
+
 def _rates_used(conversion: Conversion) -> list[dict[str, Any]]:
     return [
         {
@@ -337,4 +292,4 @@ def check_period(since: date | None, until: date | None) -> None:
         )
 
 
-__all__ = ["Overview", "check_period"]
+__all__ = ["Overview", "check_period", "converted_figures", "figures_text"]

@@ -23,9 +23,8 @@ from domain.roles import Actor, Role
 from federation.node.base import Context
 from federation.node.ingest import RemoteEntry
 from federation.node.international import InternationalApplication
-from projections.supervisory.convert import Converter
-from projections.supervisory.flows import MEASURES
 from tests.integration.supervisory.test_findings_kept import NODES, Delivery, intl_settings
+from tests.support.overview_reference import one_pass
 
 SUPERVISOR = Context(Actor("Willi Münzenberg", Role.SUPERVISOR))
 QUESTIONS: list[dict[str, Any]] = [
@@ -48,25 +47,12 @@ def history() -> Iterator[dict[str, list[RemoteEntry]]]:
             maker.close()
 
 
-def one_pass(intl: InternationalApplication, reporting: str | None, **q: Any) -> dict[str, Any]:
-    """The overview (converted to ``reporting``) read in one pass over every country."""
-    overview, service = intl.supervisory.overview, intl.supervisory
-    age = q.get("rate_max_age_days", service.settings.rate_max_age_days)
-    converter = None
-    if reporting:
-        converter = Converter(reporting, overview.measures.rates(reporting), age, tuple(MEASURES))
-    with service.snapshot():
-        return overview.one_pass(
-            q.get("since"), q.get("until"), q.get("country"), q.get("currency"), converter
-        )
-
-
 def check(intl: InternationalApplication) -> None:
     for reporting in ("USD", None):
         for q in QUESTIONS:
             kept = intl.supervisory.overview.overview(reporting_currency=reporting, **q)
             kept.pop("watermark")
-            assert kept == one_pass(intl, reporting, **q), (reporting, q)
+            assert kept == one_pass(intl.supervisory, reporting, **q), (reporting, q)
 
 
 @settings(

@@ -8,6 +8,7 @@ figures use the International's dated rates (see ``projections.supervisory.conve
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterator
@@ -120,9 +121,11 @@ class SupervisoryService:
         return answer
 
     def cache_clear(self) -> None:
-        """Forget every kept answer."""
+        """Forget every kept answer, and the findings and overview parts kept per node."""
         with self._lock:
             self._cache.clear()
+        self.rules.forget()
+        self.overview.kept.clear()
 
     @property
     def liaison(self) -> str:
@@ -161,10 +164,39 @@ class SupervisoryService:
 
     def raw(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """Rows as tuples, in the order the query selects (for the large reads)."""
-        return [
-            tuple(row.values()) if isinstance(row, dict) else tuple(row)
-            for row in self._rows(sql, params)
-        ]
+        return self.table(sql, params)[1]
+
+    def table(
+        self, sql: str, params: list[Any] | tuple[Any, ...] = ()
+    ) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """The column names and the rows as tuples (for the large reads).
+
+        SQLite gives plain tuples when its cursor has no row factory: a ``sqlite3.Row`` made
+        and then turned into a tuple costs several times more, per row.
+        """
+        cursor: Cursor | None = getattr(self._reading, "cursor", None)
+        if cursor is None:
+            with self.db.reading() as own:
+                return self._table(own, sql, params)
+        return self._table(cursor, sql, params)
+
+    def _table(
+        self, cursor: Cursor, sql: str, params: list[Any] | tuple[Any, ...]
+    ) -> tuple[list[str], list[tuple[Any, ...]]]:
+        inner = getattr(cursor, "sqlite_cursor", None)
+        if isinstance(inner, sqlite3.Cursor):
+            factory = inner.row_factory
+            inner.row_factory = None
+            try:
+                inner.execute(sql, tuple(params))
+                rows = inner.fetchall()
+                return [d[0] for d in inner.description or ()], rows
+            finally:
+                inner.row_factory = factory
+        cursor.execute(self.db.sql(sql), tuple(params))
+        found = list(cursor.fetchall())
+        names = list(found[0].keys()) if found else []
+        return names, [tuple(r.values()) if isinstance(r, dict) else tuple(r) for r in found]
 
     # --- watermark ------------------------------------------------------------------------
 

@@ -81,7 +81,7 @@ class Gatherer:
                     converter.add_month(country_, code_, month, amounts)
                 else:
                     split.add((code_, month))
-        codes = [code] if code else self._currencies()
+        codes = [code] if code else self._currencies(country)
         for first, last in days:
             rest = self._by_complement(first, last, codes, country, converter, out)
             for low, high in self._pieces(first, last, rest, converter):
@@ -148,8 +148,11 @@ class Gatherer:
             out[(r["country"], r["currency"], r["measure"])] += int(r["amount_minor"])
         return out
 
-    def _currencies(self) -> list[str]:
-        rows = self.service.query("SELECT DISTINCT currency FROM sv_totals")
+    def _currencies(self, country: str | None) -> list[str]:
+        """The currencies there are amounts in (of ``country``): every flow is in sv_totals too,
+        and fewer currencies read fewer days of sv_flows."""
+        where, params = where_clause([("country", country)])
+        rows = self.service.query(f"SELECT DISTINCT currency FROM sv_totals{where}", params)
         return sorted(r["currency"] for r in rows)
 
     def _sums(

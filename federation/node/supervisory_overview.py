@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from domain.errors import InvalidInput
 from domain.money import currency as known_currency
+from federation.node.supervisory_countries import (
+    CountryPart,
+    KeptCountries,
+    RateBook,
+    combined,
+    federation_measures,
+    fingerprint,
+    positions,
+)
 from federation.node.supervisory_measures import Gatherer, where_clause
 from projections.supervisory.convert import (
     Conversion,
-    Converter,
+    Rate,
     minor_text,
     rounded,
 )
-from projections.supervisory.flows import MEASURES
 from projections.supervisory.queries import (
     BOUNDARY,
     COMMITTEES_SQL,
@@ -35,7 +44,7 @@ if TYPE_CHECKING:
 Measures = dict[tuple[str, str, str], int]  # (country, currency, measure) -> minor units
 
 
-def _text(values: dict[str, Any], code: str) -> dict[str, Any]:
+def figures_text(values: dict[str, Any], code: str) -> dict[str, Any]:
     """Figures in minor units (or exact converted Decimals) as decimal text."""
     out: dict[str, Any] = {}
     for name in FIGURES:
@@ -55,6 +64,7 @@ class Overview:
     def __init__(self, service: SupervisoryService) -> None:
         self.service = service
         self.measures = Gatherer(service)
+        self.kept = KeptCountries()
 
     # --- the overview ---------------------------------------------------------------------
 
@@ -94,83 +104,97 @@ class Overview:
         currency: str | None,
         age: int | None,
     ) -> dict[str, Any]:
-        converter = None
-        if reporting:
-            rates = self.measures.rates(reporting)  # catches the rates up: before the snapshot
-            converter = Converter(reporting, rates, age, tuple(MEASURES))
+        rates = self.measures.rates(reporting) if reporting else {}  # before the snapshot
+        question = (reporting, since, until, currency, age if reporting else None)
         with self.service.snapshot():
-            return self._answer(since, until, country, currency, converter)
+            return self._kept_answer((*question, fingerprint(rates)), rates, country)
 
-    def _answer(
-        self,
-        since: date | None,
-        until: date | None,
-        country: str | None,
-        currency: str | None,
-        converter: Converter | None,
+    def _kept_answer(
+        self, question: tuple[Any, ...], rates: dict[str, list[Rate]], country: str | None
     ) -> dict[str, Any]:
-        measures = self.measures.gather(since, until, country, currency, converter)
-        conversion = converter.result() if converter else None
-        per_country: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-        federation: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        for (c, code, measure), minor in measures.items():
-            if minor:
-                per_country[c][code][measure] = minor
-                federation[code][measure] += minor
+        """The answer from the parts kept per country (``supervisory_countries``)."""
+        reporting, since, until, currency, age, _ = question
+        at = positions(self.service.records)
+        chosen = [country] if country else sorted(at)
+        parts = self.kept.parts(
+            question,
+            lambda: RateBook(reporting, rates, age) if reporting else None,
+            at,
+            chosen,
+            lambda countries, whole, book: self._parts(
+                countries, whole, since, until, currency, book
+            ),
+        )
+        shown = [c for c in chosen if parts[c].measures]
         names = {r["country"]: r["name"] for r in self.service.query(COMMITTEES_SQL)}
-        countries = [
-            {
-                "country": c,
-                "name": names.get(c),
-                "currencies": [
-                    {"currency": code, **_text(figures(m), code)}
-                    for code, m in sorted(per_country[c].items())
-                ],
-                "converted": self._converted(conversion, [c]),
-            }
-            for c in sorted(per_country)
-        ]
+        federation = federation_measures([parts[c] for c in shown])
+        conversion = combined(reporting, [parts[c] for c in shown]) if reporting else None
         return {
-            "reporting_currency": conversion.reporting if conversion else None,
+            "reporting_currency": reporting,
             "since": since,
             "until": until,
             "boundary": BOUNDARY,
             "currencies": [
-                {"currency": code, **_text(figures(m), code)}
+                {"currency": code, **figures_text(figures(m), code)}
                 for code, m in sorted(federation.items())
             ],
-            "converted": self._converted(conversion, sorted(per_country), rates=True),
-            "countries": countries,
+            "converted": converted_figures(conversion, shown, rates=True),
+            "countries": [
+                {
+                    "country": c,
+                    "name": names.get(c),
+                    "currencies": parts[c].currencies,
+                    "converted": parts[c].converted,
+                }
+                for c in shown
+            ],
             "aims": self.aims(country),
         }
 
-    @staticmethod
-    def _converted(
-        conversion: Conversion | None, countries: list[str], rates: bool = False
-    ) -> dict[str, Any] | None:
-        """The converted figures of ``countries`` together, the rates used and what is missing."""
-        if conversion is None:
-            return None
-        sums = conversion.of(countries)
-        missing = conversion.missing_of(countries)
-        code = conversion.reporting
-        return {
-            "currency": code,
-            "complete": not missing,
-            **_text(figures(sums), code),
-            "missing_rates": [
-                {
-                    "country": m.subject,
-                    "currency": m.currency,
-                    "measure": m.measure,
-                    "amount": minor_text(m.amount_minor, m.currency),
-                    "from": None if m.start == date.min else m.start,
-                    "to": None if m.end == date.max else m.end,
-                }
-                for m in missing
-            ],
-            **({"rates_used": _rates_used(conversion)} if rates else {}),
-        }
+    def _parts(
+        self,
+        countries: Sequence[str],
+        whole: bool,
+        since: date | None,
+        until: date | None,
+        code: str | None,
+        book: RateBook | None,
+    ) -> dict[str, CountryPart]:
+        """The parts of ``countries``: read one by one, or (``whole``) all in one pass."""
+        out = {}
+        passes: list[tuple[str | None, Sequence[str]]] = (
+            [(None, countries)] if whole else [(c, [c]) for c in countries]
+        )
+        for country, covered in passes:
+            converter = book.converter() if book else None
+            measures = self.measures.gather(since, until, country, code, converter)
+            conversions = converter.results() if converter else {}
+            grouped: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+            for (each, currency, measure), minor in measures.items():
+                if minor:
+                    grouped[each][currency][measure] = minor
+            for each in covered:
+                out[each] = self._part(each, grouped.get(each, {}), conversions.get(each), book)
+        return out
+
+    def _part(
+        self,
+        country: str,
+        measures: dict[str, dict[str, int]],
+        conversion: Conversion | None,
+        book: RateBook | None,
+    ) -> CountryPart:
+        """One country's measures and their conversion, as figures."""
+        if book is not None and conversion is None:
+            conversion = Conversion(book.reporting, {}, [], [])
+        currencies = [
+            {"currency": each, **figures_text(figures(m), each)}
+            for each, m in sorted(measures.items())
+        ]
+        converted = converted_figures(conversion, [country])
+        return CountryPart(
+            {k: dict(v) for k, v in measures.items()}, conversion, currencies, converted
+        )
 
     # --- the two aims ---------------------------------------------------------------------
 
@@ -217,6 +241,34 @@ class Overview:
         }
 
 
+def converted_figures(
+    conversion: Conversion | None, countries: list[str], rates: bool = False
+) -> dict[str, Any] | None:
+    """The converted figures of ``countries`` together, the rates used and what is missing."""
+    if conversion is None:
+        return None
+    sums = conversion.of(countries)
+    missing = conversion.missing_of(countries)
+    code = conversion.reporting
+    return {
+        "currency": code,
+        "complete": not missing,
+        **figures_text(figures(sums), code),
+        "missing_rates": [
+            {
+                "country": m.subject,
+                "currency": m.currency,
+                "measure": m.measure,
+                "amount": minor_text(m.amount_minor, m.currency),
+                "from": None if m.start == date.min else m.start,
+                "to": None if m.end == date.max else m.end,
+            }
+            for m in missing
+        ],
+        **({"rates_used": _rates_used(conversion)} if rates else {}),
+    }
+
+
 def _rates_used(conversion: Conversion) -> list[dict[str, Any]]:
     return [
         {
@@ -240,4 +292,4 @@ def check_period(since: date | None, until: date | None) -> None:
         )
 
 
-__all__ = ["Overview", "check_period"]
+__all__ = ["Overview", "check_period", "converted_figures", "figures_text"]

@@ -1,8 +1,9 @@
 """Compliance exceptions found in the supervisory view, listed page by page, and their
 resolution (the consultation records are in ``supervisory_consultations``).
 
-How detection and the recorded ``ComplianceException`` relate: a finding is computed from the
-projection every time it is asked for; its id is ``ComplianceException.id_for(rule, node,
+Findings are kept per node and judged again only where the projection moved (see
+``supervisory_findings``). How detection and the recorded ``ComplianceException`` relate: a
+finding is a function of the projection's state; its id is ``ComplianceException.id_for(rule, node,
 subject)``. Its status is "open" until a supervisor resolves it, which records that exception —
 raised and resolved, in one transaction — in the International's own log. A supervisor may also
 raise one by hand (``POST /v1/exceptions``) with the same id; resolving it then works the same.
@@ -10,23 +11,26 @@ raise one by hand (``POST /v1/exceptions``) with the same id; resolving it then 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from domain.consultation import ProcurementCategory
 from domain.errors import NotFound
 from domain.roles import Role, require_role
 from domain.supervision import ComplianceException
 from federation.node.base import Context, Outcome
 from federation.node.idempotency import Result, previous_result
 from federation.node.supervisory_consultations import ConsultationRecords
+from federation.node.supervisory_findings import KeptFindings
 from projections.supervisory import exceptions as ex
-from projections.supervisory import exceptions_money as mx
 from projections.supervisory.queries import EVENTS_SQL
 
+if TYPE_CHECKING:
+    from federation.node.supervisory import SupervisoryService
+
 Row = dict[str, Any]
+KNOWN_POSITIONS = 100_000  # events whose log position is kept, at most
 
 
 def _reference(ref: str) -> tuple[str, int]:
@@ -43,78 +47,27 @@ def today() -> date:
 class Rules(ConsultationRecords):
     """Finds the compliance exceptions and records their resolution."""
 
+    def __init__(self, service: SupervisoryService) -> None:
+        super().__init__(service)
+        self.kept = KeptFindings(service)
+        self._known_positions: dict[tuple[str, str], tuple[int, str]] = {}
+
+    def forget(self) -> None:
+        """Forget the findings kept and the log positions of their events."""
+        self.kept.clear()
+        self._known_positions.clear()
+
     def findings(self, as_of: date, rule: str | None = None) -> list[ex.Finding]:
         """Every broken rule (or only ``rule``) in the projection's state, as of ``as_of`` for
-        the timed rules."""
-        steps = self._steps(as_of)
-        chosen = [steps[rule]] if rule in steps else [] if rule else list(steps.values())
-        return [finding for step in chosen for finding in step()]
+        the timed rules, in the order they are listed."""
+        return list(self.ordered(as_of, rule))
 
-    def _steps(self, as_of: date) -> dict[str, Callable[[], list[ex.Finding]]]:
-        settings, liaison = self.service.settings, self.service.liaison
-        limit = settings.transit_limit_days
-        # A day within ``limit`` days of the calendar's start has nothing older to judge.
-        cut = (as_of - timedelta(days=min(limit, as_of.toordinal() - 1))).isoformat()
-
-        def procurements() -> list[ex.Finding]:
-            rows, verdicts = self.procurement_cover()
-            return ex.procurement_findings(rows, verdicts, liaison)
-
-        def administration() -> list[ex.Finding]:
-            received = {
-                (r["country"], r["currency"]): int(r["amount_minor"])
-                for r in self._read(mx.RECEIVED_SQL)
-            }
-            rows = self._read(mx.ADMINISTRATION_SQL)
-            return mx.administration_findings(rows, received, settings.administration_share)
-
-        return {
-            "procurement.without_concurring_consultation": procurements,
-            "procurement.category_not_allowed": lambda: ex.category_findings(
-                self._read(ex.category_sql(ProcurementCategory))
-            ),
-            "specialist.departure_without_approval": lambda: ex.departure_findings(
-                self._read(ex.DEPARTURES_SQL, [liaison]), liaison
-            ),
-            "specialist.group_nomination": lambda: ex.group_findings(self._read(ex.GROUPS_SQL)),
-            "surplus.not_expansion": lambda: mx.surplus_findings(self._read(mx.ALLOCATIONS_SQL)),
-            "transfer.exceeds_available_balance": lambda: mx.over_balance_findings(
-                self._read(mx.OVER_BALANCE_SQL)
-            ),
-            "transfer.single_signed": lambda: mx.single_signed_findings(
-                self._read(mx.SINGLE_SIGNED_SQL)
-            ),
-            "transfer.in_transit_too_long": lambda: mx.transit_findings(
-                self._read(mx.SENT_BEFORE_SQL, [cut]), as_of, limit
-            ),
-            "transfer.difference_not_booked": lambda: mx.difference_findings(
-                self._read(mx.DIFFERENCE_SQL)
-            ),
-            "period_report.disagrees_with_books": lambda: mx.report_findings(
-                self._read(mx.REPORTS_SQL)
-            ),
-            "loan.counted_as_income": lambda: mx.loan_income_findings(
-                self._read(mx.LOAN_INCOME_SQL)
-            ),
-            "pledge.counted_as_funds": lambda: mx.pledge_findings(
-                self._read(mx.PLEDGE_RECEIPTS_SQL)
-            ),
-            "administration.over_share": administration,
-        }
-
-    def ordered(self, as_of: date, rule: str | None = None) -> list[ex.Finding]:
-        """``findings`` in the order they are listed, kept until the projection moves on: a
-        supervisor paging through thousands of findings reads them from memory."""
-
-        def compute() -> dict[str, Any]:
-            found = self.findings(as_of, rule)
-            found.sort(key=lambda f: (f.on or "", f.rule, f.node, f.subject_id))
-            return {"findings": found}
-
-        findings: list[ex.Finding] = self.service.cached(("findings", as_of, rule), compute)[
-            "findings"
-        ]
-        return findings
+    def ordered(
+        self, as_of: date, rule: str | None = None, node: str | None = None
+    ) -> Iterator[ex.Finding]:
+        """The findings (of ``rule``, of ``node``) in the order they are listed, read lazily
+        from the findings kept per node (judged again only where the projection moved)."""
+        return self.kept.ordered(as_of, rule, node)
 
     def exceptions(
         self,
@@ -144,8 +97,8 @@ class Rules(ConsultationRecords):
         low, high = since.isoformat() if since else None, until.isoformat() if until else None
         page: list[tuple[ex.Finding, str, Row | None]] = []
         skipped = 0
-        for f in self.ordered(as_of, rule):
-            if (node and f.node != node) or (low and (f.on is None or f.on < low)):
+        for f in self.ordered(as_of, rule, node):
+            if low and (f.on is None or f.on < low):
                 continue
             if high and (f.on is None or f.on > high):
                 continue
@@ -195,17 +148,30 @@ class Rules(ConsultationRecords):
         }
 
     def _positions(self, events: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, str]]:
-        """The log position and topic of each (upstream, "originator/version"), in one query."""
-        wanted = {(upstream, *_reference(ref)): (upstream, ref) for upstream, ref in events}
+        """The log position and topic of each (upstream, "originator/version"), in one query.
+
+        Found ones are kept: an entry's place in its node's verified log never changes (a
+        node that rewrites its log is quarantined, nothing of it applied), and the next page
+        after new events mostly shows the same findings.
+        """
+        known = self._known_positions
+        out = {(u, ref): known[(u, ref)] for u, ref in events if (u, ref) in known}
+        wanted = {
+            (upstream, *_reference(ref)): (upstream, ref)
+            for upstream, ref in events
+            if (upstream, ref) not in out
+        }
         if not wanted:
-            return {}
+            return out
         ids = sorted({originator for _, originator, _ in wanted})
         marks = ", ".join("?" for _ in ids)
-        out: dict[tuple[str, str], tuple[int, str]] = {}
         for r in self._q(EVENTS_SQL.format(marks=marks), ids):
             key = (r["upstream"], str(r["originator_id"]), int(r["originator_version"]))
             if key in wanted:
                 out[wanted[key]] = (int(r["position"]), r["topic"])
+        if len(known) > KNOWN_POSITIONS:
+            known.clear()
+        known.update((ref, out[ref]) for ref in wanted.values() if ref in out)
         return out
 
     def resolve(

@@ -105,7 +105,8 @@ class Converter:
     # minor units times rate digits, per measure; what has no rate, and the spans used.
     _scaled: dict[tuple[Any, int], list[int]] = field(default_factory=dict)
     _unrated: dict[tuple[Any, str, str, int], int] = field(default_factory=lambda: defaultdict(int))
-    _used: dict[tuple[str, int], Span] = field(default_factory=dict)
+    # The spans used, per subject: one pass over many subjects splits into one per subject.
+    _used: dict[tuple[Any, str, int], Span] = field(default_factory=dict)
 
     def spans_of(self, code: str) -> list[Span]:
         """The spans of currency ``code`` (one span of rate 1 for the reporting currency)."""
@@ -151,8 +152,8 @@ class Converter:
             self._scaled[(subject, shift)] = [minor * digits for minor in amounts]
         else:
             held[:] = map(add, held, map(mul, amounts, repeat(digits)))
-        if code != self.reporting and (code, index) not in self._used and any(amounts):
-            self._used[(code, index)] = span
+        if code != self.reporting and (subject, code, index) not in self._used and any(amounts):
+            self._used[(subject, code, index)] = span
 
     def add_day(self, subject: Any, code: str, measure: str, day: date, minor: int) -> None:
         """Add a day's amount."""
@@ -160,6 +161,32 @@ class Converter:
 
     def result(self) -> Conversion:
         """The converted sums per (subject, measure), the rates used and what could not convert."""
+        converted, used, missing = self._converted()
+        spans = {(code, index): span for (_, code, index), span in used.items()}
+        return Conversion(self.reporting, dict(converted), _in_order(spans.values()), missing)
+
+    def results(self) -> dict[Any, Conversion]:
+        """``result`` per subject: each as a converter of that subject's amounts alone gives."""
+        converted, used, missing = self._converted()
+        sums: dict[Any, dict[tuple[Any, str], Decimal]] = defaultdict(dict)
+        for (subject, measure), value in converted.items():
+            sums[subject][(subject, measure)] = value
+        spans: dict[Any, list[Span]] = defaultdict(list)
+        for (subject, _, _), span in used.items():
+            spans[subject].append(span)
+        unrated: dict[Any, list[Missing]] = defaultdict(list)
+        for m in missing:
+            unrated[m.subject].append(m)
+        return {
+            subject: Conversion(
+                self.reporting, sums[subject], _in_order(spans[subject]), unrated[subject]
+            )
+            for subject in {*sums, *spans, *unrated}
+        }
+
+    def _converted(
+        self,
+    ) -> tuple[dict[tuple[Any, str], Decimal], dict[tuple[Any, str, int], Span], list[Missing]]:
         unconverted: dict[tuple[Any, str, str, int], int] = defaultdict(int, self._unrated)
         used = dict(self._used)
         converted: dict[tuple[Any, str], Decimal] = defaultdict(Decimal)
@@ -171,7 +198,7 @@ class Converter:
                 digits, shift = _scale(span.rate.rate, code)
                 converted[(subject, measure)] += Decimal(minor * digits).scaleb(shift)
                 if code != self.reporting:
-                    used[(code, index)] = span
+                    used[(subject, code, index)] = span
         for (subject, shift), sums in self._scaled.items():
             for measure, value in zip(self.measures, sums, strict=True):
                 if value:
@@ -182,10 +209,12 @@ class Converter:
             if minor and (span := self._spans[code][index])
         ]
         missing.sort(key=lambda m: (str(m.subject), m.currency, m.measure, m.start))
-        spans_used = sorted(
-            used.values(), key=lambda s: (s.rate.currency if s.rate else "", s.start)
-        )
-        return Conversion(self.reporting, dict(converted), spans_used, missing)
+        return converted, used, missing
+
+
+def _in_order(spans: Iterable[Span]) -> list[Span]:
+    """Spans by currency and first day."""
+    return sorted(spans, key=lambda s: (s.rate.currency if s.rate else "", s.start))
 
 
 @cache

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -60,7 +61,13 @@ class Finding:
     @property
     def exception_id(self) -> UUID:
         """The id a recorded ``ComplianceException`` of this finding has."""
-        return ComplianceException.id_for(self.rule, self.node, UUID(self.subject_id))
+        return exception_id(self.rule, self.node, self.subject_id)
+
+
+@lru_cache(maxsize=65536)
+def exception_id(rule: str, node: str, subject_id: str) -> UUID:
+    """``ComplianceException.id_for`` of a finding (a page shows the same findings again)."""
+    return ComplianceException.id_for(rule, node, UUID(subject_id))
 
 
 def events_of(*pairs: tuple[str, str | None]) -> tuple[tuple[str, str], ...]:
@@ -101,7 +108,7 @@ def procurement_findings(
 
 CATEGORY_SQL = (
     "SELECT country, procurement_id, reference, category, currency, amount_minor, "
-    "committed_on, committed_ref FROM sv_procurements WHERE category IN ({})"
+    "committed_on, committed_ref FROM sv_procurements WHERE country = ? AND category IN ({})"
 )
 
 
@@ -139,7 +146,7 @@ WHERE s.status = 'departed'
 """
 GROUPS_SQL = (
     "SELECT country, nomination_id, reference, person, persons_named, nominated_on, "
-    "nominated_ref FROM sv_specialists WHERE persons_named > 1"
+    "nominated_ref FROM sv_specialists WHERE country = ? AND persons_named > 1"
 )
 
 

@@ -1,0 +1,169 @@
+"""The overview kept country by country, recomputed only for the countries that moved.
+
+Converting reads every month of every country (each month takes its own rate) and multiplies it
+out; most of an overview's cost. A country's rows are written only by its own node's events, so
+its part of the answer — its measures per currency, their conversion, and both as text — is a
+function of its rows, the rates and the question. Parts are kept with the projection's position
+of their country and the rates they were converted at, and computed again only when either
+moves: after one node's page arrives, one country is converted, not the federation.
+
+The federation's figures are put together from the parts exactly as the one-pass answer does:
+sums per currency, converted sums added country by country in the countries' order, the rates
+used and the amounts without a rate gathered from every part.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from projections.supervisory import NAME
+from projections.supervisory.convert import Conversion, Converter, Missing, Rate, Span
+from projections.supervisory.flows import MEASURES
+
+Question = tuple[Any, ...]  # (reporting, since, until, currency, max age, rates)
+KEPT_QUESTIONS = 16
+ONE_BY_ONE = 4  # beyond this many countries moved, all are read in one pass
+
+
+@dataclass(frozen=True, slots=True)
+class CountryPart:
+    """One country's share of a converted overview."""
+
+    measures: dict[str, dict[str, int]]  # currency -> measure -> minor units (non-zero)
+    conversion: Conversion | None  # of this country alone (its subject is the country)
+    currencies: list[dict[str, Any]]  # the measures as figures in text
+    converted: dict[str, Any] | None  # the conversion as figures in text
+
+
+@dataclass
+class RateBook:
+    """The spans of every currency at the rates of one question, shared by its converters."""
+
+    reporting: str
+    rates: dict[str, list[Rate]]
+    max_age: int | None
+    spans: dict[str, list[Span]] = field(default_factory=dict)
+    starts: dict[str, list[date]] = field(default_factory=dict)
+    months: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def converter(self) -> Converter:
+        """A converter that reads and fills the shared spans (pure functions of the rates)."""
+        return Converter(
+            self.reporting,
+            self.rates,
+            self.max_age,
+            tuple(MEASURES),
+            _spans=self.spans,
+            _starts=self.starts,
+            _months=self.months,
+        )
+
+
+@dataclass
+class _Kept:
+    book: RateBook | None
+    parts: dict[str, tuple[int, CountryPart]] = field(default_factory=dict)
+
+
+def fingerprint(rates: dict[str, list[Rate]]) -> tuple[Any, ...]:
+    """The rates as a value: two questions at the same rates share their parts."""
+    return tuple(
+        (code, tuple(sorted((r.observed_on, r.rate, r.source) for r in rates[code])))
+        for code in sorted(rates)
+    )
+
+
+class KeptCountries:
+    """Country parts per question, each with its country's position (see the module)."""
+
+    def __init__(self) -> None:
+        self._questions: OrderedDict[Question, _Kept] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._questions.clear()
+
+    def parts(
+        self,
+        question: Question,
+        book: Callable[[], RateBook | None],
+        positions: dict[str, int],
+        countries: Sequence[str],
+        compute: Callable[[Sequence[str], bool, RateBook | None], dict[str, CountryPart]],
+    ) -> dict[str, CountryPart]:
+        """The parts of ``countries`` for ``question``, computed where their position moved.
+
+        ``compute(countries, whole, book)`` gives the parts of those countries: one by one, or
+        (``whole``) all read in one pass. Call it inside one read transaction with
+        ``positions`` read in it: the parts kept are those of the state read.
+        """
+        with self._lock:
+            kept = self._questions.get(question)
+            if kept is None:
+                kept = self._questions[question] = _Kept(book())
+                while len(self._questions) > KEPT_QUESTIONS:
+                    self._questions.popitem(last=False)
+            self._questions.move_to_end(question)
+            stale = [c for c in countries if self._at(kept, c) != positions.get(c, 0)]
+            if stale:
+                # Many moved (or nothing is kept yet): one pass over every country is quicker.
+                whole = len(stale) > ONE_BY_ONE
+                for c, part in compute(countries if whole else stale, whole, kept.book).items():
+                    kept.parts[c] = (positions.get(c, 0), part)
+            return {c: kept.parts[c][1] for c in countries}
+
+    @staticmethod
+    def _at(kept: _Kept, country: str) -> int | None:
+        held = kept.parts.get(country)
+        return held[0] if held else None
+
+
+def positions(records: Callable[[str, list[Any]], list[Any]]) -> dict[str, int]:
+    """The supervisory projection's position per upstream."""
+    rows = records(
+        "SELECT upstream, position FROM projection_positions WHERE projection = ?", [NAME]
+    )
+    return {r["upstream"]: int(r["position"]) for r in rows}
+
+
+def combined(reporting: str, parts: Sequence[CountryPart]) -> Conversion:
+    """One conversion of all the parts' countries, as one converter over them all gives it."""
+    sums = {}
+    # A span is its currency's from its first day (hashing the spans themselves is slower).
+    used: dict[tuple[str, date], Span] = {}
+    missing: list[Missing] = []
+    for part in parts:  # in the countries' order: ``missing`` stays sorted by country
+        if part.conversion is None:
+            continue
+        sums.update(part.conversion.sums)
+        for span in part.conversion.used:
+            used[(span.rate.currency if span.rate else "", span.start)] = span
+        missing.extend(part.conversion.missing)
+    return Conversion(reporting, sums, [used[k] for k in sorted(used)], missing)
+
+
+def federation_measures(parts: Sequence[CountryPart]) -> dict[str, dict[str, int]]:
+    """The parts' measures added per currency."""
+    out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for part in parts:
+        for code, measures in part.measures.items():
+            for measure, minor in measures.items():
+                out[code][measure] += minor
+    return out
+
+
+__all__ = [
+    "CountryPart",
+    "KeptCountries",
+    "RateBook",
+    "combined",
+    "federation_measures",
+    "fingerprint",
+    "positions",
+]

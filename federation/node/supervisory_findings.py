@@ -1,0 +1,181 @@
+"""The compliance findings kept per node, re-judged only where the projection moved.
+
+A node's rows in the supervisory tables are written only by that node's own events (the country
+of a row is the upstream that wrote it), so what the rules find about a node is a function of
+that node's rows — plus, for the procurement cover and the departures, of the liaison's rows —
+and of the "as of" day for the transit rule. The findings of a node are therefore kept with the
+projection's position of that node and judged again only when that position moves: after one
+upstream's page arrives, one node is judged again, and of it only the transfers and
+consultations its new entries name (``supervisory_node``), not the whole history.
+
+The liaison's rows (opinions and their versions) are keyed by the liaison's upstream and the id
+of the aggregate whose events wrote them. When the liaison moves on, the aggregates of its new
+entries (``ingested_entries`` between the two positions) name the opinions that may have
+changed; only the consultations those opinions are about — now, or when last judged — have their
+procurement cover judged again. Anything unexpected (the liaison's position went back, as in a
+rebuild, or moved very far) judges the cover of every node again.
+
+The departures rule reads few rows (departed specialists) and is judged across all nodes at
+every state. Every state is read in one read transaction, positions and rows together, so the
+findings kept are always those of one state: the same history gives the same findings.
+"""
+
+from __future__ import annotations
+
+import heapq
+import threading
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import TYPE_CHECKING
+
+from federation.node.supervisory_cover import CHUNK, Cover
+from federation.node.supervisory_node import (
+    AS_OF_KEPT,
+    NodeFindings,
+    NodeJudge,
+    order_key,
+)
+from projections.supervisory import NAME
+from projections.supervisory import exceptions as ex
+
+if TYPE_CHECKING:
+    from federation.node.supervisory import SupervisoryService
+
+DEPARTURE = "specialist.departure_without_approval"
+# Beyond this many new entries of the liaison, judging every cover again is simpler and as quick.
+LIAISON_STEP = 5000
+
+
+class KeptFindings:
+    """The findings of every node, kept per node with its position (see the module)."""
+
+    def __init__(self, service: SupervisoryService) -> None:
+        self.service = service
+        self._nodes: dict[str, NodeFindings] = {}
+        self._liaison_at: int | None = None  # the liaison position every kept cover reflects
+        self._departures: tuple[tuple[tuple[str, int], ...], list[ex.Finding]] | None = None
+        self._lock = threading.Lock()
+        self.cover = Cover(service)
+        self.judge = NodeJudge(service, self.cover)
+
+    def clear(self) -> None:
+        with self._lock:
+            self.cover.clear()
+            self._nodes.clear()
+            self._liaison_at = None
+            self._departures = None
+
+    def lists(self, as_of: date, rule: str | None, node: str | None) -> list[list[ex.Finding]]:
+        """The sorted lists of findings, one per node and rule, of the current state."""
+        with self._lock, self.service.snapshot():
+            positions = self._positions()
+            try:
+                self._catch_up(positions, as_of)
+            except BaseException:
+                # Half caught up is no state at all: start again from nothing next time.
+                self.cover.clear()
+                self._nodes.clear()
+                self._liaison_at = self._departures = None
+                raise
+            out = []
+            for name in sorted(self._nodes):
+                if node and name != node:
+                    continue
+                for each, found in self._nodes[name].lists(as_of):
+                    if found and (rule is None or rule == each):
+                        out.append(found)
+            departures = self._judge_departures(positions)
+            if departures and rule in (None, DEPARTURE):
+                out.append([f for f in departures if not node or f.node == node])
+            return out
+
+    def ordered(
+        self, as_of: date, rule: str | None, node: str | None = None
+    ) -> Iterator[ex.Finding]:
+        """Every finding (of ``rule``, of ``node``) in the listed order, merged lazily: the
+        first page reads a few hundred findings, not every one."""
+        return heapq.merge(*self.lists(as_of, rule, node), key=order_key)
+
+    # --- catching up ------------------------------------------------------------------------
+
+    def _positions(self) -> dict[str, int]:
+        rows = self.service.records(
+            "SELECT upstream, position FROM projection_positions WHERE projection = ?", [NAME]
+        )
+        return {r["upstream"]: int(r["position"]) for r in rows}
+
+    def _catch_up(self, positions: dict[str, int], as_of: date) -> None:
+        for name in [n for n in self._nodes if n not in positions]:
+            del self._nodes[name]  # a rebuild under way has not reached it yet
+        liaison = self.service.liaison
+        moved = [n for n, at in positions.items() if self._at(n) != at]
+        for name in moved:
+            self._nodes[name] = self.judge.judge(name, positions[name], self._nodes.get(name))
+        # A node judged from its new entries kept the cover of its other consultations.
+        full = {name for name in moved if self._nodes[name].in_full}
+        self._follow_liaison(positions.get(liaison), full)
+        for kept in self._nodes.values():
+            if as_of not in kept.transit:
+                while len(kept.transit) >= AS_OF_KEPT:
+                    kept.transit.pop(next(iter(kept.transit)))
+                kept.transit[as_of] = self.judge.transit(kept, as_of)
+
+    def _at(self, name: str) -> int | None:
+        kept = self._nodes.get(name)
+        return kept.position if kept else None
+
+    def _follow_liaison(self, now: int | None, judged: set[str]) -> None:
+        """Judge again the cover the liaison's new entries may have changed."""
+        before, self._liaison_at = self._liaison_at, now
+        if before == now:
+            return
+        if before is None or now is None or now < before or now - before > LIAISON_STEP:
+            stale = [name for name in self._nodes if name not in judged]
+            every = self.cover.judge("1 = 1", []) if stale else {}
+            for name in stale:
+                self._nodes[name].cover.clear()
+                self._nodes[name].set_cover(every.get(name, {}))
+            return
+        changed = self._liaison_aggregates(before, now)
+        consultations = self.cover.consultations_of(changed)
+        for kept in self._nodes.values():
+            for consultation, (_, used) in kept.cover.items():
+                if used & changed:
+                    consultations.add(consultation)
+        wanted = sorted(c for c in consultations if c is not None)
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start : start + CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            found = self.cover.judge(f"p.consultation_id IN ({marks})", chunk)
+            for name, groups in found.items():
+                held = self._nodes.get(name)
+                if held is not None and name not in judged:
+                    held.set_cover(groups)
+
+    def _liaison_aggregates(self, before: int, now: int) -> set[str]:
+        rows = self.service.records(
+            "SELECT DISTINCT originator_id FROM ingested_entries "
+            "WHERE upstream = ? AND position > ? AND position <= ?",
+            [self.service.liaison, before, now],
+        )
+        return {str(r["originator_id"]) for r in rows}
+
+    # --- judging ---------------------------------------------------------------------------
+
+    def _judge_departures(self, positions: dict[str, int]) -> list[ex.Finding]:
+        key = tuple(sorted(positions.items()))
+        if self._departures is None or self._departures[0] != key:
+            liaison = self.service.liaison
+            rows = self.service.records(ex.DEPARTURES_SQL, [liaison])
+            found = ex.departure_findings(rows, liaison)
+            found.sort(key=order_key)
+            self._departures = (key, found)
+        return self._departures[1]
+
+
+def merged(lists: Iterable[list[ex.Finding]]) -> list[ex.Finding]:
+    """Every finding of ``lists`` in the listed order."""
+    return list(heapq.merge(*lists, key=order_key))
+
+
+__all__ = ["KeptFindings", "NodeFindings", "merged", "order_key"]

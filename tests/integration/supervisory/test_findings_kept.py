@@ -1,0 +1,156 @@
+"""The findings kept per node are the findings of the whole history, state after state.
+
+The events are the bench's (committees with receipts, transfers sent and confirmed, procurement
+under consultations; the liaison's concurring opinions): delivered in pages of any size, in any
+order of nodes, the kept findings — judged again only for the nodes that moved, and for the
+consultations the liaison's new opinions are about — equal the rules judged over everything at
+once (``tests.support.findings_reference``, the service's former way), after every page, for
+two "as of" days. A finding disappears when a later event cures it (an opinion that arrives).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bench.supervisory_events import federation
+from federation.node.ingest import RemoteEntry
+from federation.node.international import InternationalApplication
+from federation.settings import NodeKind, Settings
+from tests.conftest import SettingsFactory
+from tests.support.findings_reference import whole_history
+
+AS_OF = (date(1923, 6, 30), date(1924, 1, 1))
+NODES = 5  # four committees and the liaison
+
+
+def intl_settings(folder: Path) -> Settings:
+    return Settings(
+        node_id="INTL",
+        kind=NodeKind.INTERNATIONAL,
+        name="International",
+        data_dir=folder,
+        database="sqlite",
+        mode="test",
+        follow=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def history() -> Iterator[dict[str, list[RemoteEntry]]]:
+    with tempfile.TemporaryDirectory() as folder:
+        maker = InternationalApplication(intl_settings(Path(folder)))
+        try:
+            yield federation(maker, 1200, nodes=NODES)
+        finally:
+            maker.close()
+
+
+class Delivery:
+    """The International and how far each node's entries have been delivered to it."""
+
+    def __init__(self, intl: InternationalApplication, history: dict[str, list[RemoteEntry]]):
+        self.intl, self.history = intl, history
+        self.at = dict.fromkeys(history, 0)
+
+    def page(self, upstream: str, size: int) -> int:
+        entries = self.history[upstream][self.at[upstream] : self.at[upstream] + size]
+        self.at[upstream] += len(entries)
+        return self.intl.ingestor.ingest(upstream, entries) if entries else 0
+
+    def rest(self, but: str = "") -> None:
+        for upstream, entries in self.history.items():
+            if upstream != but:
+                self.page(upstream, len(entries))
+
+    def check(self) -> int:
+        """Assert the kept findings equal the whole history's; returns how many there are."""
+        service = self.intl.supervisory
+        for day in AS_OF:
+            expected = whole_history(service, day)
+            assert service.rules.findings(day) == expected
+        page = service.rules.exceptions(as_of=AS_OF[1], offset=3, limit=20)
+        assert [r["exception_id"] for r in page] == [str(f.exception_id) for f in expected[3:23]]
+        node = sorted(self.history)[1]
+        mine = [str(f.exception_id) for f in expected if f.node == node][:10]
+        found = service.rules.exceptions(as_of=AS_OF[1], country=node, limit=10)
+        assert [r["exception_id"] for r in found] == mine
+        return len(expected)
+
+
+@settings(
+    max_examples=6,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    pages=st.lists(
+        st.tuples(st.integers(0, NODES - 1), st.integers(1, 300)), min_size=1, max_size=8
+    )
+)
+def test_kept_findings_equal_the_whole_history_after_every_page(
+    history: dict[str, list[RemoteEntry]], pages: list[tuple[int, int]]
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        intl = InternationalApplication(intl_settings(Path(folder)))
+        try:
+            delivery, names = Delivery(intl, history), sorted(history)
+            for index, size in pages:
+                delivery.page(names[index], size)
+                delivery.check()
+            # Then the committees' news, and the liaison's opinions last, a few at a time.
+            delivery.rest(but="RU-LIAISON")
+            delivery.check()
+            while delivery.page("RU-LIAISON", 3):
+                delivery.check()
+            assert delivery.check() > 0
+            before = intl.supervisory.rules.findings(AS_OF[1])
+            intl.supervisory.rebuild()
+            assert intl.supervisory.rules.findings(AS_OF[1]) == before
+        finally:
+            intl.close()
+
+
+def test_an_opinion_that_arrives_cures_the_findings_of_its_procurement(
+    history: dict[str, list[RemoteEntry]],
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        intl = InternationalApplication(intl_settings(Path(folder)))
+        try:
+            delivery = Delivery(intl, history)
+            delivery.rest(but="RU-LIAISON")
+            rule = "procurement.without_concurring_consultation"
+            uncovered = len(intl.supervisory.rules.findings(AS_OF[1], rule))
+            assert uncovered > 0
+            # The agencies first, then all but the last two opinions, then those.
+            delivery.page("RU-LIAISON", len(history["RU-LIAISON"]) - 2)
+            fewer = len(intl.supervisory.rules.findings(AS_OF[1], rule))
+            assert 0 < fewer < uncovered
+            delivery.check()
+            delivery.rest()
+            assert len(intl.supervisory.rules.findings(AS_OF[1], rule)) < fewer
+            assert delivery.check() > 0
+        finally:
+            intl.close()
+
+
+@pytest.mark.parametrize("persistence", ["postgres"])
+def test_kept_findings_equal_the_whole_history_on_postgres(
+    history: dict[str, list[RemoteEntry]], node_settings: SettingsFactory, persistence: str
+) -> None:
+    intl = InternationalApplication(node_settings("INTL", NodeKind.INTERNATIONAL))
+    try:
+        delivery, names = Delivery(intl, history), sorted(history)
+        for step in range(6):
+            delivery.page(names[step % NODES], 150)
+            delivery.check()
+        delivery.rest()
+        assert delivery.check() > 0
+    finally:
+        intl.close()

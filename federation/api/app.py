@@ -29,6 +29,7 @@ from federation.node.base import NodeApplication
 from federation.node.committee import CommitteeApplication
 from federation.node.international import InternationalApplication
 from federation.node.liaison import LiaisonApplication
+from federation.node.warm import KeepWarm
 from federation.settings import NodeKind, Settings
 from federation.sync.runner import FollowerPool
 from federation.web import audit_page, desk, money_pages, pages
@@ -90,9 +91,15 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.drift = drift
         if drift:
             drift.start(AuditSettings().drift_interval_seconds)
+        warm = None
+        if isinstance(application, InternationalApplication):
+            warm = KeepWarm(application)
+            warm.start(application.supervisory.settings.warm_interval_seconds)
         try:
             yield
         finally:
+            if warm:
+                warm.stop()
             if drift:
                 drift.stop()
             if followers:

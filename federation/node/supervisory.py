@@ -52,6 +52,9 @@ class SupervisionSettings(BaseSettings):
     transit_limit_days: int = 90
     administration_share: Decimal = Decimal("0.20")
     rate_max_age_days: int | None = 31
+    # A served International computes its answers in the background this often (0: never),
+    # so that a supervisor's request finds them kept (see federation.node.warm).
+    warm_interval_seconds: float = 5.0
 
 
 @dataclass(frozen=True, slots=True)

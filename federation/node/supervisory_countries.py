@@ -89,6 +89,11 @@ class KeptCountries:
         with self._lock:
             self._questions.clear()
 
+    def __len__(self) -> int:
+        """How many questions (reporting currency, period...) have their parts kept."""
+        with self._lock:
+            return len(self._questions)
+
     def parts(
         self,
         question: Question,

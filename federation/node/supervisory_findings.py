@@ -65,6 +65,11 @@ class KeptFindings:
             self._liaison_at = None
             self._departures = None
 
+    def nodes(self) -> list[str]:
+        """The nodes whose findings are kept now."""
+        with self._lock:
+            return sorted(self._nodes)
+
     def lists(self, as_of: date, rule: str | None, node: str | None) -> list[list[ex.Finding]]:
         """The sorted lists of findings, one per node and rule, of the current state."""
         with self._lock, self.service.snapshot():

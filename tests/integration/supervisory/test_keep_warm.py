@@ -1,0 +1,70 @@
+"""A served International computes its supervisory answers in the background, so a request
+finds them kept: the overview plain and in every reporting currency it observes rates in, and
+the findings of every node. What it keeps is what a request would have computed."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bench.supervisory import observe_rates
+from federation.node.ingest import RemoteEntry
+from federation.node.international import InternationalApplication
+from federation.node.warm import KeepWarm
+from tests.integration.supervisory.test_findings_kept import Delivery, history, intl_settings
+
+__all__ = ["history"]  # the module's fixture: the bench's events of five nodes
+
+
+@pytest.fixture
+def intl(history: dict[str, list[RemoteEntry]]) -> Iterator[InternationalApplication]:
+    with tempfile.TemporaryDirectory() as folder:
+        app = InternationalApplication(intl_settings(Path(folder)))
+        try:
+            Delivery(app, history).rest()
+            observe_rates(app)
+            yield app
+        finally:
+            app.close()
+
+
+def test_warming_keeps_the_answers_a_request_would_compute(
+    intl: InternationalApplication, history: dict[str, list[RemoteEntry]]
+) -> None:
+    service = intl.supervisory
+    assert len(service.overview.kept) == 0
+    assert service.rules.kept.nodes() == []
+
+    warmed = KeepWarm(intl).warm()
+
+    assert warmed == [None, "USD"]
+    assert len(service.overview.kept) == len(warmed)
+    assert service.rules.kept.nodes() == sorted(history)
+    kept = service.overview.overview(reporting_currency="USD")
+    first_page = service.rules.exceptions(limit=20)
+    service.cache_clear()
+    assert service.overview.overview(reporting_currency="USD") == kept
+    assert service.rules.exceptions(limit=20) == first_page
+
+
+def test_the_background_thread_warms_until_stopped(intl: InternationalApplication) -> None:
+    idle = KeepWarm(intl)
+    idle.start(0)  # 0: never
+    assert idle._thread is None
+    keep = KeepWarm(intl)
+    keep.start(0.05)
+    thread = keep._thread
+    assert thread is not None
+    try:
+        deadline = time.monotonic() + 30
+        while not intl.supervisory.rules.kept.nodes() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert intl.supervisory.rules.kept.nodes()
+        assert len(intl.supervisory.overview.kept) == 2
+    finally:
+        keep.stop()
+    assert not thread.is_alive()

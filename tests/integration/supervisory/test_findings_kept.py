@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -19,10 +20,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bench.supervisory import settings as bench_settings
 from bench.supervisory_events import federation
 from federation.node.ingest import RemoteEntry
 from federation.node.international import InternationalApplication
-from federation.settings import NodeKind, Settings
+from federation.settings import NodeKind
 from tests.conftest import SettingsFactory
 from tests.support.findings_reference import whole_history
 
@@ -30,26 +32,21 @@ AS_OF = (date(1923, 6, 30), date(1924, 1, 1))
 NODES = 5  # four committees and the liaison
 
 
-def intl_settings(folder: Path) -> Settings:
-    return Settings(
-        node_id="INTL",
-        kind=NodeKind.INTERNATIONAL,
-        name="International",
-        data_dir=folder,
-        database="sqlite",
-        mode="test",
-        follow=False,
-    )
+@contextmanager
+def fresh_international() -> Iterator[InternationalApplication]:
+    """An International on SQLite files of its own (the bench's settings), closed afterwards."""
+    with tempfile.TemporaryDirectory() as folder:
+        intl = InternationalApplication(bench_settings(Path(folder)))
+        try:
+            yield intl
+        finally:
+            intl.close()
 
 
 @pytest.fixture(scope="module")
 def history() -> Iterator[dict[str, list[RemoteEntry]]]:
-    with tempfile.TemporaryDirectory() as folder:
-        maker = InternationalApplication(intl_settings(Path(folder)))
-        try:
-            yield federation(maker, 1200, nodes=NODES)
-        finally:
-            maker.close()
+    with fresh_international() as maker:
+        yield federation(maker, 1200, nodes=NODES)
 
 
 class Delivery:
@@ -97,47 +94,39 @@ class Delivery:
 def test_kept_findings_equal_the_whole_history_after_every_page(
     history: dict[str, list[RemoteEntry]], pages: list[tuple[int, int]]
 ) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        intl = InternationalApplication(intl_settings(Path(folder)))
-        try:
-            delivery, names = Delivery(intl, history), sorted(history)
-            for index, size in pages:
-                delivery.page(names[index], size)
-                delivery.check()
-            # Then the committees' news, and the liaison's opinions last, a few at a time.
-            delivery.rest(but="RU-LIAISON")
+    with fresh_international() as intl:
+        delivery, names = Delivery(intl, history), sorted(history)
+        for index, size in pages:
+            delivery.page(names[index], size)
             delivery.check()
-            while delivery.page("RU-LIAISON", 3):
-                delivery.check()
-            assert delivery.check() > 0
-            before = intl.supervisory.rules.findings(AS_OF[1])
-            intl.supervisory.rebuild()
-            assert intl.supervisory.rules.findings(AS_OF[1]) == before
-        finally:
-            intl.close()
+        # Then the committees' news, and the liaison's opinions last, a few at a time.
+        delivery.rest(but="RU-LIAISON")
+        delivery.check()
+        while delivery.page("RU-LIAISON", 3):
+            delivery.check()
+        assert delivery.check() > 0
+        before = intl.supervisory.rules.findings(AS_OF[1])
+        intl.supervisory.rebuild()
+        assert intl.supervisory.rules.findings(AS_OF[1]) == before
 
 
 def test_an_opinion_that_arrives_cures_the_findings_of_its_procurement(
     history: dict[str, list[RemoteEntry]],
 ) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        intl = InternationalApplication(intl_settings(Path(folder)))
-        try:
-            delivery = Delivery(intl, history)
-            delivery.rest(but="RU-LIAISON")
-            rule = "procurement.without_concurring_consultation"
-            uncovered = len(intl.supervisory.rules.findings(AS_OF[1], rule))
-            assert uncovered > 0
-            # The agencies first, then all but the last two opinions, then those.
-            delivery.page("RU-LIAISON", len(history["RU-LIAISON"]) - 2)
-            fewer = len(intl.supervisory.rules.findings(AS_OF[1], rule))
-            assert 0 < fewer < uncovered
-            delivery.check()
-            delivery.rest()
-            assert len(intl.supervisory.rules.findings(AS_OF[1], rule)) < fewer
-            assert delivery.check() > 0
-        finally:
-            intl.close()
+    with fresh_international() as intl:
+        delivery = Delivery(intl, history)
+        delivery.rest(but="RU-LIAISON")
+        rule = "procurement.without_concurring_consultation"
+        uncovered = len(intl.supervisory.rules.findings(AS_OF[1], rule))
+        assert uncovered > 0
+        # The agencies first, then all but the last two opinions, then those.
+        delivery.page("RU-LIAISON", len(history["RU-LIAISON"]) - 2)
+        fewer = len(intl.supervisory.rules.findings(AS_OF[1], rule))
+        assert 0 < fewer < uncovered
+        delivery.check()
+        delivery.rest()
+        assert len(intl.supervisory.rules.findings(AS_OF[1], rule)) < fewer
+        assert delivery.check() > 0
 
 
 @pytest.mark.parametrize("persistence", ["postgres"])

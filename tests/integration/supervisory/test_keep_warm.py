@@ -4,10 +4,8 @@ the findings of every node. What it keeps is what a request would have computed.
 
 from __future__ import annotations
 
-import tempfile
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -15,21 +13,17 @@ from bench.supervisory import observe_rates
 from federation.node.ingest import RemoteEntry
 from federation.node.international import InternationalApplication
 from federation.node.warm import KeepWarm
-from tests.integration.supervisory.test_findings_kept import Delivery, history, intl_settings
+from tests.integration.supervisory.test_findings_kept import Delivery, fresh_international, history
 
 __all__ = ["history"]  # the module's fixture: the bench's events of five nodes
 
 
 @pytest.fixture
 def intl(history: dict[str, list[RemoteEntry]]) -> Iterator[InternationalApplication]:
-    with tempfile.TemporaryDirectory() as folder:
-        app = InternationalApplication(intl_settings(Path(folder)))
-        try:
-            Delivery(app, history).rest()
-            observe_rates(app)
-            yield app
-        finally:
-            app.close()
+    with fresh_international() as app:
+        Delivery(app, history).rest()
+        observe_rates(app)
+        yield app
 
 
 def test_warming_keeps_the_answers_a_request_would_compute(

@@ -6,11 +6,9 @@ amounts that have no rate (flagged, never converted)."""
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +21,7 @@ from domain.roles import Actor, Role
 from federation.node.base import Context
 from federation.node.ingest import RemoteEntry
 from federation.node.international import InternationalApplication
-from tests.integration.supervisory.test_findings_kept import NODES, Delivery, intl_settings
+from tests.integration.supervisory.test_findings_kept import NODES, Delivery, fresh_international
 from tests.support.overview_reference import one_pass
 
 SUPERVISOR = Context(Actor("Willi Münzenberg", Role.SUPERVISOR))
@@ -39,12 +37,8 @@ QUESTIONS: list[dict[str, Any]] = [
 
 @pytest.fixture(scope="module")
 def history() -> Iterator[dict[str, list[RemoteEntry]]]:
-    with tempfile.TemporaryDirectory() as folder:
-        maker = InternationalApplication(intl_settings(Path(folder)))
-        try:
-            yield federation(maker, 1200, nodes=NODES)
-        finally:
-            maker.close()
+    with fresh_international() as maker:
+        yield federation(maker, 1200, nodes=NODES)
 
 
 def check(intl: InternationalApplication) -> None:
@@ -69,49 +63,41 @@ def check(intl: InternationalApplication) -> None:
 def test_the_kept_converted_overview_equals_the_one_pass_answer(
     history: dict[str, list[RemoteEntry]], pages: list[tuple[int, int]], rated_after: int
 ) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        intl = InternationalApplication(intl_settings(Path(folder)))
-        try:
-            delivery, names = Delivery(intl, history), sorted(history)
-            for step, (index, size) in enumerate(pages):
-                if step == rated_after:
-                    observe_rates(intl)
-                delivery.page(names[index], size)
-                check(intl)
-            delivery.rest()
-            intl.observe_rate(
-                SUPERVISOR,
-                currency="FRF",
-                reporting_currency="USD",
-                rate=Decimal("0.0712"),
-                value_date=date(1922, 6, 17),
-                source="a correction, mid-month",
-            )
+    with fresh_international() as intl:
+        delivery, names = Delivery(intl, history), sorted(history)
+        for step, (index, size) in enumerate(pages):
+            if step == rated_after:
+                observe_rates(intl)
+            delivery.page(names[index], size)
             check(intl)
-            answer = intl.supervisory.overview.overview(reporting_currency="USD")
-            assert answer["countries"]
-            assert answer["converted"]["rates_used"]
-        finally:
-            intl.close()
+        delivery.rest()
+        intl.observe_rate(
+            SUPERVISOR,
+            currency="FRF",
+            reporting_currency="USD",
+            rate=Decimal("0.0712"),
+            value_date=date(1922, 6, 17),
+            source="a correction, mid-month",
+        )
+        check(intl)
+        answer = intl.supervisory.overview.overview(reporting_currency="USD")
+        assert answer["countries"]
+        assert answer["converted"]["rates_used"]
 
 
 def test_an_amount_without_a_rate_is_flagged_in_its_country_and_the_federation(
     history: dict[str, list[RemoteEntry]],
 ) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        intl = InternationalApplication(intl_settings(Path(folder)))
-        try:
-            delivery = Delivery(intl, history)
-            delivery.rest()
-            answer = intl.supervisory.overview.overview(reporting_currency="USD")
-            missing = answer["converted"]["missing_rates"]
-            assert missing
-            assert answer["converted"]["complete"] is False
-            countries = {c["country"]: c["converted"] for c in answer["countries"]}
-            assert {m["country"] for m in missing} <= set(countries)
-            for m in missing:
-                assert m in countries[m["country"]]["missing_rates"]
-            observe_rates(intl)
-            check(intl)
-        finally:
-            intl.close()
+    with fresh_international() as intl:
+        delivery = Delivery(intl, history)
+        delivery.rest()
+        answer = intl.supervisory.overview.overview(reporting_currency="USD")
+        missing = answer["converted"]["missing_rates"]
+        assert missing
+        assert answer["converted"]["complete"] is False
+        countries = {c["country"]: c["converted"] for c in answer["countries"]}
+        assert {m["country"] for m in missing} <= set(countries)
+        for m in missing:
+            assert m in countries[m["country"]]["missing_rates"]
+        observe_rates(intl)
+        check(intl)

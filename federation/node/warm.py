@@ -10,6 +10,10 @@ seconds, so that the dashboard's and the API's requests find the answers kept. O
 answers everyone asks first are warmed: the overview (plain and in every reporting currency
 the International observes rates in) and the findings as of today; any other question is
 computed on demand from the parts these keep.
+
+While a backlog is being applied (the projection moved by more than ``catching_up`` entries
+since the last round) a round is skipped: its answers would be stale before anyone asked, and
+its CPU is the follower's. Requests meanwhile compute on demand, as without warming.
 """
 
 from __future__ import annotations
@@ -27,16 +31,22 @@ logger = logging.getLogger(__name__)
 class KeepWarm:
     """Computes the first answers of an International's supervisory view now and then."""
 
-    def __init__(self, app: InternationalApplication) -> None:
+    def __init__(self, app: InternationalApplication, catching_up: int = 10_000) -> None:
         self.app = app
+        self.catching_up = catching_up
+        self._last: int | None = None  # entries projected at the last round
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def warm(self) -> list[str | None]:
         """Compute (or find kept) the overview in each reporting currency (None: plain) and the
-        first page of findings; return the reporting currencies warmed."""
+        first page of findings; return the reporting currencies warmed (none while catching
+        up)."""
         service = self.app.supervisory
-        self.app.view.catch_up()
+        projected = sum(position for *_, position in service.token())
+        last, self._last = self._last, projected
+        if last is not None and projected - last > self.catching_up:
+            return []
         observed = service.query("SELECT DISTINCT reporting_currency AS c FROM intl_rates")
         currencies: list[str | None] = [None, *sorted(r["c"] for r in observed)]
         for reporting in currencies:

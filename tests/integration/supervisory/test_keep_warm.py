@@ -45,6 +45,20 @@ def test_warming_keeps_the_answers_a_request_would_compute(
     assert service.rules.exceptions(limit=20) == first_page
 
 
+def test_no_round_is_warmed_while_a_backlog_is_applied(
+    history: dict[str, list[RemoteEntry]],
+) -> None:
+    with fresh_international() as intl:
+        delivery = Delivery(intl, history)
+        keep = KeepWarm(intl, catching_up=100)
+        delivery.page("C01", 50)
+        assert keep.warm() == [None]  # the first round: at start
+        delivery.page("C01", 101)  # more than catching_up since the last round
+        assert keep.warm() == []
+        delivery.page("C01", 100)  # within catching_up: caught up again
+        assert keep.warm() == [None]
+
+
 def test_the_background_thread_warms_until_stopped(intl: InternationalApplication) -> None:
     idle = KeepWarm(intl)
     idle.start(0)  # 0: never

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -154,11 +153,6 @@ class Ingestor:
         return self.app.mapper.to_domain_event(stored)
 
     def _store(self, cursor: Cursor, rows: list[tuple[Any, ...]]) -> None:
-        if self.db.dialect == "sqlite":
-            for start in range(0, len(rows), _PER_STATEMENT):
-                part = rows[start : start + _PER_STATEMENT]
-                cursor.execute(_many_rows(len(part)), [v for row in part for v in row])
-            return
         sql = self.db.sql(
             f"INSERT INTO ingested_entries ({', '.join(_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)"
         )
@@ -168,19 +162,6 @@ class Ingestor:
 _COLUMNS = ("upstream", "position", "originator_id", "originator_version", "topic", "state", "leaf")
 _COPY = f"COPY ingested_entries ({', '.join(_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
 _COPY_TYPES = ["text", "int8", "text", "int8", "text", "bytea", "bytea"]
-
-
-# Rows per INSERT on SQLite: 3,500 variables (SQLite allows 32,766 since 3.32). executemany
-# returns to Python, and takes the GIL back, after every row: while the follower's other threads
-# run Python, each row then waits its turn (measured: 10 µs a row alone, 130 µs beside one busy
-# thread). One statement of many rows runs in SQLite's own code from the first row to the last.
-_PER_STATEMENT = 500
-
-
-@lru_cache(maxsize=8)
-def _many_rows(count: int) -> str:
-    marks = ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * count)
-    return f"INSERT INTO ingested_entries ({', '.join(_COLUMNS)}) VALUES {marks}"
 
 
 def _rows(upstream: str, entries: Sequence[RemoteEntry]) -> list[tuple[Any, ...]]:

@@ -162,6 +162,13 @@ class SupervisoryService:
         """Rows as the driver gives them, to be read by column name only."""
         return self._rows(sql, params)
 
+    def positions(self) -> dict[str, int]:
+        """The supervisory projection's position per upstream (in the current snapshot)."""
+        rows = self.records(
+            "SELECT upstream, position FROM projection_positions WHERE projection = ?", [NAME]
+        )
+        return {r["upstream"]: int(r["position"]) for r in rows}
+
     def query(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         return [dict(row) for row in self._rows(sql, params)]
 

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from projections.supervisory import NAME
 from projections.supervisory.convert import Conversion, Converter, Missing, Rate, Span
 from projections.supervisory.flows import MEASURES
 
@@ -129,14 +128,6 @@ class KeptCountries:
         return held[0] if held else None
 
 
-def positions(records: Callable[[str, list[Any]], list[Any]]) -> dict[str, int]:
-    """The supervisory projection's position per upstream."""
-    rows = records(
-        "SELECT upstream, position FROM projection_positions WHERE projection = ?", [NAME]
-    )
-    return {r["upstream"]: int(r["position"]) for r in rows}
-
-
 def combined(reporting: str, parts: Sequence[CountryPart]) -> Conversion:
     """One conversion of all the parts' countries, as one converter over them all gives it."""
     sums = {}
@@ -170,5 +161,4 @@ __all__ = [
     "combined",
     "federation_measures",
     "fingerprint",
-    "positions",
 ]

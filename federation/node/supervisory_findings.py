@@ -35,7 +35,6 @@ from federation.node.supervisory_node import (
     NodeJudge,
     order_key,
 )
-from projections.supervisory import NAME
 from projections.supervisory import exceptions as ex
 
 if TYPE_CHECKING:
@@ -73,7 +72,7 @@ class KeptFindings:
     def lists(self, as_of: date, rule: str | None, node: str | None) -> list[list[ex.Finding]]:
         """The sorted lists of findings, one per node and rule, of the current state."""
         with self._lock, self.service.snapshot():
-            positions = self._positions()
+            positions = self.service.positions()
             try:
                 self._catch_up(positions, as_of)
             except BaseException:
@@ -102,12 +101,6 @@ class KeptFindings:
         return heapq.merge(*self.lists(as_of, rule, node), key=order_key)
 
     # --- catching up ------------------------------------------------------------------------
-
-    def _positions(self) -> dict[str, int]:
-        rows = self.service.records(
-            "SELECT upstream, position FROM projection_positions WHERE projection = ?", [NAME]
-        )
-        return {r["upstream"]: int(r["position"]) for r in rows}
 
     def _catch_up(self, positions: dict[str, int], as_of: date) -> None:
         for name in [n for n in self._nodes if n not in positions]:

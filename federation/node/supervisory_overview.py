@@ -17,7 +17,6 @@ from federation.node.supervisory_countries import (
     combined,
     federation_measures,
     fingerprint,
-    positions,
 )
 from federation.node.supervisory_measures import Gatherer, where_clause
 from projections.supervisory.convert import (
@@ -114,7 +113,7 @@ class Overview:
     ) -> dict[str, Any]:
         """The answer from the parts kept per country (``supervisory_countries``)."""
         reporting, since, until, currency, age, _ = question
-        at = positions(self.service.records)
+        at = self.service.positions()
         chosen = [country] if country else sorted(at)
         parts = self.kept.parts(
             question,

@@ -1,5 +1,11 @@
-"""Many rows for one INSERT, written at once: ``executemany`` on SQLite, one statement over
+"""Many rows for one INSERT, written at once: a multi-row VALUES on SQLite, one statement over
 arrays on PostgreSQL.
+
+SQLite's ``executemany`` returns to Python, and takes the GIL back, after every row: while a
+process's other threads run Python (a follower verifies and decodes the next pages while a batch
+is applied), each row then waits its turn (measured: 10 µs a row alone, 130 µs beside one busy
+thread). One statement of many rows runs in SQLite's own code from the first row to the last,
+and the rows are applied in order, exactly as one statement per row would apply them.
 
 psycopg runs an ``executemany`` as one statement per row (in a pipeline, each costs more in
 Python than the row costs the server), and a long multi-row VALUES is parsed anew every time
@@ -17,6 +23,8 @@ from federation.persistence.database import Cursor, Database
 from projections.rows import Table
 
 _ARRAY_TYPES = {"BLOB": "bytea"}
+# Variables per statement on SQLite (it allows 32,766 since 3.32): 500 rows of seven columns.
+_SQLITE_VARIABLES = 3500
 
 
 def insert_rows(
@@ -30,7 +38,10 @@ def insert_rows(
     if not rows:
         return
     if db.dialect == "sqlite":
-        cursor.executemany(sql, rows)
+        per = max(1, _SQLITE_VARIABLES // len(rows[0]))
+        for start in range(0, len(rows), per):
+            part = rows[start : start + per]
+            cursor.execute(_many_values(sql, len(part)), [v for row in part for v in row])
         return
     columns = _columns(sql)
     types = tuple(_ARRAY_TYPES.get(table.columns[c], table.columns[c].lower()) for c in columns)
@@ -51,3 +62,11 @@ def _over_arrays(sql: str, types: tuple[str, ...]) -> str:
     end = sql.index(")", start) + 1
     arrays = ", ".join(f"%b::{t}[]" for t in types)  # %b: binary arrays, no text escaping
     return f"{sql[:start]} SELECT * FROM unnest({arrays}){sql[end:]}"
+
+
+@lru_cache(maxsize=1024)
+def _many_values(sql: str, count: int) -> str:
+    """``sql`` with its VALUES row written ``count`` times."""
+    start = sql.index(" VALUES (") + len(" VALUES ")
+    end = sql.index(")", start) + 1
+    return f"{sql[:start]}{', '.join([sql[start:end]] * count)}{sql[end:]}"

@@ -95,6 +95,7 @@ def create_app(settings: Settings) -> FastAPI:
         if isinstance(application, InternationalApplication):
             warm = KeepWarm(application)
             warm.start(application.supervisory.settings.warm_interval_seconds)
+        app.state.warm = warm
         try:
             yield
         finally:

@@ -21,13 +21,23 @@ router = APIRouter(tags=["node"])
 
 @router.get("/readyz")
 def readyz(request: Request) -> Response:
-    """Ready to serve: the database answers and the log's signer runs."""
+    """Ready to serve: the database answers and, at an International, the supervisory answers
+    of the first warm-up round are computed (see ``federation.node.warm``)."""
     node = request.app.state.node
     try:
         node.db.scalar("SELECT 1")
     except Exception as error:  # any database failure means not ready; say which
         return error_response(
             503, "node.not_ready", f"the database does not answer: {error}", "ops"
+        )
+    warm = getattr(request.app.state, "warm", None)
+    if warm is not None and not warm.ready.is_set():
+        return error_response(
+            503,
+            "node.warming",
+            "the International is computing its supervisory answers after starting; "
+            "ask again in a few seconds",
+            "ops",
         )
     return Response('{"ready": true}', media_type="application/json")
 

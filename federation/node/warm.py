@@ -14,6 +14,11 @@ computed on demand from the parts these keep.
 While a backlog is being applied (the projection moved by more than ``catching_up`` entries
 since the last round) a round is skipped: its answers would be stale before anyone asked, and
 its CPU is the follower's. Requests meanwhile compute on demand, as without warming.
+
+The node reports itself ready (``/readyz``) only once the first round has ended, so a load
+balancer or an operator's script that waits for readiness never sends a request into the
+start-up's cold computation. A first round that fails still ends the wait (it is logged): a
+node must not stay unready because an optimisation failed.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ class KeepWarm:
         self.catching_up = catching_up
         self._last: int | None = None  # entries projected at the last round
         self._stop = threading.Event()
+        self.ready = threading.Event()  # set once the first round has ended
         self._thread: threading.Thread | None = None
 
     def warm(self) -> list[str | None]:
@@ -57,6 +63,7 @@ class KeepWarm:
     def start(self, interval: float) -> None:
         """Warm now and then every ``interval`` seconds, in a background thread (0: never)."""
         if interval <= 0:
+            self.ready.set()  # nothing will be warmed: nothing to wait for
             return
         self._thread = threading.Thread(
             target=self._run, args=(interval,), name="keep-warm", daemon=True
@@ -69,6 +76,8 @@ class KeepWarm:
                 self.warm()
             except Exception:  # a failed round must not end the schedule; it is logged
                 logger.exception("keeping the supervisory answers warm failed")
+            finally:
+                self.ready.set()
             self._stop.wait(interval)
 
     def stop(self) -> None:

@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from federation.api.app import create_app
-from federation.settings import Settings
+from federation.node.warm import KeepWarm
+from federation.settings import NodeKind, Settings
 from tests.support import liaison_story as story
 from tests.support.servers import serving
 
@@ -41,3 +42,30 @@ def test_oversized_requests_are_refused_before_they_are_read(client: httpx.Clien
     )
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "request.too_large"
+
+
+def test_an_international_is_ready_only_once_its_answers_are_warm(tmp_path: Path) -> None:
+    settings = Settings(
+        node_id="INTL",
+        kind=NodeKind.INTERNATIONAL,
+        data_dir=tmp_path / "INTL",
+        mode="test",
+        follow=False,
+    )
+    api = create_app(settings)
+    with serving(api) as base, httpx.Client(base_url=base, timeout=30) as c:
+        assert api.state.warm is not None  # the lifespan's, already running
+        assert api.state.warm.ready.wait(30)
+        assert c.get("/readyz").json() == {"ready": True}
+
+        # A warm-up whose first round has not ended: not ready, saying why.
+        api.state.warm = KeepWarm(api.state.node)
+        answer = c.get("/readyz")
+        assert answer.status_code == 503
+        assert answer.json()["error"]["code"] == "node.warming"
+        api.state.warm.start(60)
+        try:
+            assert api.state.warm.ready.wait(30)
+            assert c.get("/readyz").status_code == 200
+        finally:
+            api.state.warm.stop()

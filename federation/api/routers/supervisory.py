@@ -270,11 +270,17 @@ def state_digest(app: AppDep) -> Any:
 
 
 @router.post("/rebuild", response_model=s.RebuildOut)
-def rebuild(app: AppDep, actor: ActorDep) -> Any:
+def rebuild(request: Request, app: AppDep, actor: ActorDep) -> Any:
     """Rebuild the supervisory view from zero by replaying every ingested entry (a supervisor's
     act); answers the new digest, which equals the live one's when nothing has drifted."""
     require_role(actor, Role.SUPERVISOR, Role.AUDITOR, action="rebuilding the supervisory view")
-    return app.supervisory.rebuild()
+    rebuilt = app.supervisory.rebuild()
+    # The rebuild forgot every kept answer; compute them again before answering, so the
+    # requests that follow do not each meet the cold computation (a second or so at scale).
+    warm = getattr(request.app.state, "warm", None)
+    if warm is not None:
+        warm.warm()
+    return rebuilt
 
 
 router.include_router(tables.router)

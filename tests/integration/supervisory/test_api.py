@@ -132,6 +132,9 @@ def test_a_rebuild_over_http_answers_the_live_digest(api: Api) -> None:
     rebuilt = ok(api.http.post("/v1/supervisory/rebuild", headers=SUPERVISOR))
     assert rebuilt["digest"] == live["digest"]
     assert rebuilt["replayed"] == sum(n["ingested"] for n in live["watermark"]["nodes"])
+    # The rebuild forgot the kept answers and computed them again before answering.
+    assert api.intl.supervisory.rules.kept.nodes() == ["RU-LIAISON", "US"]
+    assert api.intl.supervisory.overview.kept
 
 
 def test_openapi_describes_the_view(api: Api) -> None:

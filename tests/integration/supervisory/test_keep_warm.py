@@ -76,3 +76,24 @@ def test_the_background_thread_warms_until_stopped(intl: InternationalApplicatio
     finally:
         keep.stop()
     assert not thread.is_alive()
+
+
+def test_ready_once_the_first_round_has_ended_even_a_failed_one(
+    intl: InternationalApplication,
+) -> None:
+    never = KeepWarm(intl)
+    never.start(0)
+    assert never.ready.is_set()  # nothing will be warmed, nothing to wait for
+
+    failing = KeepWarm(intl)
+
+    def fail() -> list[str | None]:
+        raise RuntimeError("the round failed")
+
+    failing.warm = fail  # type: ignore[method-assign]
+    assert not failing.ready.is_set()
+    failing.start(60)
+    try:
+        assert failing.ready.wait(30)  # the failure is logged; the node is not held unready
+    finally:
+        failing.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -22,6 +23,7 @@ from tests.support import liaison_story as story
 from tests.support.peers import grant_feed
 from tests.support.servers import serving
 from tests.support.story import CAMPAIGN, TREASURER
+from tests.support.tls import self_signed
 
 
 @pytest.fixture
@@ -185,3 +187,38 @@ def test_with_every_worker_busy_a_long_backlog_is_verified_by_the_follower_itsel
         worker._WORKERS.release()
     assert free == taken
     assert_whole_once_and_in_order(committee, international)
+
+
+@pytest.mark.parametrize("worker_trusts_the_ca", [True, False])
+def test_a_long_backlog_over_https_is_whole_whether_or_not_the_worker_can_verify_tls(
+    tmp_path: Path, international: InternationalApplication, worker_trusts_the_ca: bool
+) -> None:
+    """The worker process opens its own TLS connection with the CA the follower trusts; one
+    that cannot (no CA given) ends at once, and the follower fetches every page itself."""
+    cert, key = self_signed(tmp_path)
+    api = create_app(
+        Settings(node_id="US", data_dir=tmp_path / "US", database="sqlite", mode="test")
+    )
+    with serving(api, tls=(cert, key)) as base:
+        assert base.startswith("https://")
+        committee: CommitteeApplication = api.state.node
+        story.found_committee(committee)
+        receipts(committee, 130)
+        peer = us_peer(base, committee)
+        trusted = ssl.create_default_context(cafile=str(cert))
+        f = Follower(
+            international,
+            peer,
+            FeedClient(peer, verify=trusted),
+            page_size=20,
+            process_from=1,
+            cafile=str(cert) if worker_trusts_the_ca else None,
+        )
+        try:
+            outcome = f.sync_once()
+            assert outcome.error is None, outcome
+            pages = -(-held(committee) // 20)
+            assert f.verified_elsewhere == (pages - 1 if worker_trusts_the_ca else 0)
+        finally:
+            f.close()
+        assert_whole_once_and_in_order(committee, international)

@@ -37,6 +37,9 @@ class CountryPart:
     conversion: Conversion | None  # of this country alone (its subject is the country)
     currencies: list[dict[str, Any]]  # the measures as figures in text
     converted: dict[str, Any] | None  # the conversion as figures in text
+    # The whole months' rows the measures were summed from (converted answers only): with
+    # the measures and their text, a function of the country's rows alone, not of the rates.
+    months: tuple[tuple[Any, ...], ...] | None = None
 
 
 @dataclass
@@ -49,6 +52,7 @@ class RateBook:
     spans: dict[str, list[Span]] = field(default_factory=dict)
     starts: dict[str, list[date]] = field(default_factory=dict)
     months: dict[tuple[str, str], int] = field(default_factory=dict)
+    takes: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     def converter(self) -> Converter:
         """A converter that reads and fills the shared spans (pure functions of the rates)."""
@@ -60,6 +64,7 @@ class RateBook:
             _spans=self.spans,
             _starts=self.starts,
             _months=self.months,
+            _takes=self.takes,
         )
 
 
@@ -78,15 +83,22 @@ def fingerprint(rates: dict[str, list[Rate]]) -> tuple[Any, ...]:
 
 
 class KeptCountries:
-    """Country parts per question, each with its country's position (see the module)."""
+    """Country parts per question, each with its country's position (see the module).
+
+    A part's measures (the months read and summed, and their text) do not depend on the
+    rates: the latest part of each country is also kept per question without its rates, so
+    that after a new rate the parts are converted again from the months kept, not read again.
+    """
 
     def __init__(self) -> None:
         self._questions: OrderedDict[Question, _Kept] = OrderedDict()
+        self._measured: OrderedDict[Question, dict[str, tuple[int, CountryPart]]] = OrderedDict()
         self._lock = threading.Lock()
 
     def clear(self) -> None:
         with self._lock:
             self._questions.clear()
+            self._measured.clear()
 
     def __len__(self) -> int:
         """How many questions (reporting currency, period...) have their parts kept."""
@@ -99,12 +111,16 @@ class KeptCountries:
         book: Callable[[], RateBook | None],
         positions: dict[str, int],
         countries: Sequence[str],
-        compute: Callable[[Sequence[str], bool, RateBook | None], dict[str, CountryPart]],
+        compute: Callable[
+            [Sequence[str], bool, RateBook | None, dict[str, CountryPart]], dict[str, CountryPart]
+        ],
     ) -> dict[str, CountryPart]:
         """The parts of ``countries`` for ``question``, computed where their position moved.
 
-        ``compute(countries, whole, book)`` gives the parts of those countries: one by one, or
-        (``whole``) all read in one pass. Call it inside one read transaction with
+        ``compute(countries, whole, book, measured)`` gives the parts of those countries: one
+        by one, or (``whole``) all read in one pass; ``measured`` holds, of those countries,
+        the parts computed at their present position for the same question at other rates
+        (their months and measures hold). Call it inside one read transaction with
         ``positions`` read in it: the parts kept are those of the state read.
         """
         with self._lock:
@@ -118,9 +134,31 @@ class KeptCountries:
             if stale:
                 # Many moved (or nothing is kept yet): one pass over every country is quicker.
                 whole = len(stale) > ONE_BY_ONE
-                for c, part in compute(countries if whole else stale, whole, kept.book).items():
+                todo = countries if whole else stale
+                measured = self._measured_at(question[1:4], positions, todo)
+                for c, part in compute(todo, whole, kept.book, measured).items():
                     kept.parts[c] = (positions.get(c, 0), part)
+                    if part.months is not None:
+                        self._measured[question[1:4]][c] = (positions.get(c, 0), part)
             return {c: kept.parts[c][1] for c in countries}
+
+    def _measured_at(
+        self, question: Question, positions: dict[str, int], countries: Sequence[str]
+    ) -> dict[str, CountryPart]:
+        """The parts of ``countries`` kept for ``question`` (without its rates) at their
+        present positions."""
+        measured = self._measured.get(question)
+        if measured is None:
+            measured = self._measured[question] = {}
+            while len(self._measured) > KEPT_QUESTIONS:
+                self._measured.popitem(last=False)
+        self._measured.move_to_end(question)
+        out = {}
+        for c in countries:
+            held = measured.get(c)
+            if held is not None and held[0] == positions.get(c, 0):
+                out[c] = held[1]
+        return out
 
     @staticmethod
     def _at(kept: _Kept, country: str) -> int | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
+from operator import add
 from typing import TYPE_CHECKING, Any
 
 from projections.supervisory.convert import (
@@ -33,6 +34,22 @@ def where_clause(conditions: list[tuple[str, Any]], lead: str = " WHERE ") -> tu
     return lead + " AND ".join(f"{c} = ?" for c, _ in used), [v for _, v in used]
 
 
+def _add_sums(rows: list[tuple[Any, ...]], out: Measures) -> None:
+    """Add the months' rows ``(country, currency, month, *amounts)`` per country, currency
+    and measure (what MONTH_SUMS_SQL sums, from rows already read)."""
+    sums: dict[tuple[str, str], list[int]] = {}
+    for country, code, _, *amounts in rows:
+        held = sums.get((country, code))
+        if held is None:
+            sums[(country, code)] = amounts
+        else:
+            held[:] = map(add, held, amounts)
+    for (country, code), amounts in sums.items():
+        for measure, minor in zip(MEASURES, amounts, strict=True):
+            if minor:
+                out[(country, code, measure)] += int(minor)
+
+
 class Gatherer:
     """Reads the measures of every country and currency, and feeds a converter with them."""
 
@@ -52,36 +69,48 @@ class Gatherer:
         country: str | None,
         code: str | None,
         converter: Converter | None,
+        months: list[tuple[Any, ...]] | None = None,
+        *,
+        kept: bool = False,
     ) -> Measures:
         """Every measure per country and currency over since..until, in one pass over whole
-        months (sv_months) and the days around them (sv_flows), feeding ``converter`` too."""
+        months (sv_months) and the days around them (sv_flows), feeding ``converter`` too.
+
+        With a converter, the whole months' rows are read once, for both: their sums are the
+        measures, and each feeds the converter; ``months`` (a list) receives those rows. With
+        ``kept``, ``months`` holds them already (kept from a read of the same state): they
+        feed the converter and are not read again, and the measures returned lack their sums
+        (the caller has them).
+        """
         if since is None and until is None and converter is None:
             return self._totals(country, code)
         out: Measures = defaultdict(int)
-        months, days = decompose(since, until)
+        span, days = decompose(since, until)
         filters, params = where_clause([("country", country), ("currency", code)], " AND ")
         split: set[tuple[str, str]] = set()
-        if months and since is None and until is None:
+        if span and converter is not None:
+            if kept and months is not None:
+                rows = months
+            else:
+                rows = self.service.raw(MONTHS_SQL.format(filters=filters), [*span, *params])
+                _add_sums(rows, out)
+                if months is not None:
+                    months.extend(rows)
+            split = converter.add_months(rows)
+        elif span and since is None and until is None:
             # All time: every month's sum is the all-time total, kept per organisation type in
             # sv_totals (the writer adds each flow to both): a few hundred rows, not every month.
             for key, minor in self._totals(country, code).items():
                 if minor:
                     out[key] += minor
-        elif months:
+        elif span:
             for country_, code_, *amounts in self.service.raw(
-                MONTH_SUMS_SQL.format(filters=filters), [*months, *params]
+                MONTH_SUMS_SQL.format(filters=filters), [*span, *params]
             ):
                 for measure, minor in zip(MEASURES, amounts, strict=True):
                     if minor:
                         out[(country_, code_, measure)] += int(minor)
-        if months and converter is not None:
-            query = MONTHS_SQL.format(filters=filters)
-            for country_, code_, month, *amounts in self.service.raw(query, [*months, *params]):
-                if converter.whole_month(code_, month):
-                    converter.add_month(country_, code_, month, amounts)
-                else:
-                    split.add((code_, month))
-        codes = [code] if code else self._currencies(country)
+        codes = ([code] if code else self._currencies(country)) if days else []
         for first, last in days:
             rest = self._by_complement(first, last, codes, country, converter, out)
             for low, high in self._pieces(first, last, rest, converter):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -107,6 +107,13 @@ class Converter:
     _unrated: dict[tuple[Any, str, str, int], int] = field(default_factory=lambda: defaultdict(int))
     # The spans used, per subject: one pass over many subjects splits into one per subject.
     _used: dict[tuple[Any, str, int], Span] = field(default_factory=dict)
+    # ``add_months``: per (subject, digits, shift) the months' amounts as they are, the
+    # (subject, shift) in the order they came, and what each (currency, month) takes.
+    _raw: dict[tuple[Any, int, int], list[int]] = field(default_factory=dict)
+    _order: dict[tuple[Any, int], None] = field(default_factory=dict)
+    _takes: dict[tuple[str, str], tuple[int, Span | None, tuple[int, int] | None]] = field(
+        default_factory=dict
+    )
 
     def spans_of(self, code: str) -> list[Span]:
         """The spans of currency ``code`` (one span of rate 1 for the reporting currency)."""
@@ -148,12 +155,59 @@ class Converter:
             return
         digits, shift = _scale(span.rate.rate, code)
         held = self._scaled.get((subject, shift))
+        self._order.setdefault((subject, shift), None)
         if held is None:
             self._scaled[(subject, shift)] = [minor * digits for minor in amounts]
         else:
             held[:] = map(add, held, map(mul, amounts, repeat(digits)))
         if code != self.reporting and (subject, code, index) not in self._used and any(amounts):
             self._used[(subject, code, index)] = span
+
+    def add_months(self, rows: Iterable[Sequence[Any]]) -> set[tuple[str, str]]:
+        """Add whole months' rows ``(subject, currency, month, *amounts)``, as ``add_month``
+        each; returns the (currency, month) of the rows left out: those whose month changes
+        rate (to be added day by day).
+
+        The same sums as ``add_month`` row by row, cheaper: what a (currency, month) takes is
+        looked up once, and a row's amounts are added as they are, per (subject, rate); they
+        are multiplied by the rate's digits once per rate, in ``_converted`` (integers: the
+        same products).
+        """
+        split: set[tuple[str, str]] = set()
+        takes = self._takes
+        raw = self._raw
+        used = self._used
+        for subject, code, month, *amounts in rows:
+            take = takes.get((code, month))
+            if take is None:
+                take = takes[(code, month)] = self._take(code, month)
+            index, span, scale = take
+            if span is None:
+                split.add((code, month))
+            elif scale is None:
+                for measure, minor in zip(self.measures, amounts, strict=True):
+                    if minor:
+                        self._unrated[(subject, code, measure, index)] += minor
+            else:
+                key = (subject, *scale)
+                held = raw.get(key)
+                if held is None:
+                    raw[key] = amounts
+                    self._order.setdefault((subject, scale[1]), None)
+                else:
+                    held[:] = map(add, held, amounts)
+                if code != self.reporting and (subject, code, index) not in used and any(amounts):
+                    used[(subject, code, index)] = span
+        return split
+
+    def _take(self, code: str, month: str) -> tuple[int, Span | None, tuple[int, int] | None]:
+        """What every day of ``month`` takes: its span's index, the span (None when the rate
+        changes within the month) and the rate as (digits, shift) (None: no rate)."""
+        index = self._month(code, month)
+        if index < 0:
+            return index, None, None
+        span = self._spans[code][index]
+        return index, span, None if span.rate is None else _scale(span.rate.rate, code)
 
     def add_day(self, subject: Any, code: str, measure: str, day: date, minor: int) -> None:
         """Add a day's amount."""
@@ -199,7 +253,8 @@ class Converter:
                 converted[(subject, measure)] += Decimal(minor * digits).scaleb(shift)
                 if code != self.reporting:
                     used[(subject, code, index)] = span
-        for (subject, shift), sums in self._scaled.items():
+        scaled = self._scaled_sums()
+        for (subject, shift), sums in scaled.items():
             for measure, value in zip(self.measures, sums, strict=True):
                 if value:
                     converted[(subject, measure)] += Decimal(value).scaleb(shift)
@@ -210,6 +265,20 @@ class Converter:
         ]
         missing.sort(key=lambda m: (str(m.subject), m.currency, m.measure, m.start))
         return converted, used, missing
+
+    def _scaled_sums(self) -> dict[tuple[Any, int], list[int]]:
+        """Per (subject, shift), in the order they came, the sums of minor units times rate
+        digits of ``add_month`` and ``add_months`` together (exact integers)."""
+        if not self._raw:
+            return self._scaled
+        out = {
+            key: list(self._scaled.get(key, ())) or [0] * len(self.measures) for key in self._order
+        }
+        for (subject, digits, shift), amounts in self._raw.items():
+            out[(subject, shift)][:] = map(
+                add, out[(subject, shift)], map(mul, amounts, repeat(digits))
+            )
+        return out
 
 
 def _in_order(spans: Iterable[Span]) -> list[Span]:
@@ -304,6 +373,34 @@ def minor_text(minor: int, code: str) -> str:
         return str(minor)
     whole, part = divmod(abs(minor), 10**places)
     return f"{'-' if minor < 0 else ''}{whole}.{part:0{places}d}"
+
+
+@cache
+def figure_text(code: str) -> Callable[[int | Decimal | None], str | None]:
+    """The text of one figure in ``code``: minor units (int) as ``minor_text``, an exact
+    converted sum (Decimal) as ``rounded``, None (no rate) as None.
+
+    One function per currency, with its decimals at hand: an overview formats a few thousand
+    figures, and most are whole amounts of at least one major unit, cut as text.
+    """
+    places = _minor_units(code)
+    unit = 10**places
+    quantum = _quantum(code)
+    zero = minor_text(0, code)
+
+    def text(value: int | Decimal | None) -> str | None:
+        if value is None:
+            return None
+        if type(value) is int:
+            if value >= unit and places:
+                digits = str(value)
+                return f"{digits[:-places]}.{digits[-places:]}"
+            return zero if value == 0 else minor_text(value, code)
+        if isinstance(value, Decimal):
+            return str(value.quantize(quantum, rounding=ROUND_HALF_EVEN))
+        return minor_text(int(value), code)
+
+    return text
 
 
 @cache

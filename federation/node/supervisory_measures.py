@@ -184,6 +184,16 @@ class Gatherer:
         rows = self.service.query(f"SELECT DISTINCT currency FROM sv_totals{where}", params)
         return sorted(r["currency"] for r in rows)
 
+    def currencies_of(self, country: str | None) -> dict[str, list[str]]:
+        """Per country (or of ``country``), the currencies it has amounts in, all time."""
+        where, params = where_clause([("country", country)])
+        out: dict[str, list[str]] = defaultdict(list)
+        for country_, code in self.service.raw(
+            f"SELECT DISTINCT country, currency FROM sv_totals{where} ORDER BY 1, 2", params
+        ):
+            out[country_].append(code)
+        return out
+
     def _sums(
         self, first: date, last: date, codes: list[str], country: str | None
     ) -> list[tuple[Any, ...]]:

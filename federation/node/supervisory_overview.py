@@ -15,7 +15,6 @@ from federation.node.supervisory_countries import (
     RateBook,
     combined,
     federation_measures,
-    fingerprint,
 )
 from federation.node.supervisory_measures import Gatherer, where_clause
 from projections.supervisory.convert import (
@@ -97,17 +96,18 @@ class Overview:
         rates = self.measures.rates(reporting) if reporting else {}  # before the snapshot
         question = (reporting, since, until, currency, age if reporting else None)
         with self.service.snapshot():
-            return self._kept_answer((*question, fingerprint(rates)), rates, country)
+            return self._kept_answer(question, rates, country)
 
     def _kept_answer(
         self, question: tuple[Any, ...], rates: dict[str, list[Rate]], country: str | None
     ) -> dict[str, Any]:
         """The answer from the parts kept per country (``supervisory_countries``)."""
-        reporting, since, until, currency, age, _ = question
+        reporting, since, until, currency, age = question
         at = self.service.positions()
         chosen = [country] if country else sorted(at)
         parts = self.kept.parts(
             question,
+            rates,
             lambda: RateBook(reporting, rates, age) if reporting else None,
             at,
             chosen,
@@ -184,33 +184,30 @@ class Overview:
             rows: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
             for row in months or ():
                 rows[row[0]].append(row)
+            codes = self.measures.currencies_of(country) if book else {}
             for each in covered:
-                out[each] = self._part(
-                    each,
+                part = self._measured(
                     grouped.get(each, {}),
-                    conversions.get(each),
-                    book,
                     None if months is None else tuple(rows.get(each, ())),
+                    tuple(codes.get(each, ())),
                 )
+                out[each] = self._converted_part(each, part, conversions.get(each), book)
         return out
 
     @staticmethod
-    def _part(
-        country: str,
+    def _measured(
         measures: dict[str, dict[str, int]],
-        conversion: Conversion | None,
-        book: RateBook | None,
         months: tuple[tuple[Any, ...], ...] | None,
+        codes: tuple[str, ...],
     ) -> CountryPart:
-        """One country's measures and their conversion, as figures."""
+        """One country's measures as figures (not converted yet)."""
         currencies = [
             {"currency": each, **figures_text(figures(m), each)}
             for each, m in sorted(measures.items())
         ]
-        measured = CountryPart(
-            {k: dict(v) for k, v in measures.items()}, None, currencies, None, months
+        return CountryPart(
+            {k: dict(v) for k, v in measures.items()}, None, currencies, None, months, codes
         )
-        return Overview._converted_part(country, measured, conversion, book)
 
     @staticmethod
     def _converted_part(
@@ -226,6 +223,7 @@ class Overview:
             measured.currencies,
             converted_figures(conversion, [country]),
             measured.months,
+            measured.codes,
         )
 
     # --- the two aims ---------------------------------------------------------------------

@@ -1,7 +1,8 @@
-"""After a new rate, the converted overview is converted again from the months kept per country
-(their measures do not depend on the rates): it equals the one-pass answer, its figures in their
-own currencies are the very ones kept, and only the converted figures of the days the new rate
-applies to change."""
+"""After a new rate, only the countries with amounts in its currency are converted again, from
+the months kept per country (their measures do not depend on the rates): the answer equals the
+one-pass answer, its figures in their own currencies are the very ones kept, the other countries'
+converted figures too, and only the converted figures of the days the new rate applies to
+change."""
 
 from __future__ import annotations
 
@@ -83,13 +84,16 @@ def test_a_new_rate_converts_again_only_the_days_it_applies_to(
 
         check(intl)  # every question, converted and plain, equals the one-pass answer
         assert [c["country"] for c in after["countries"]] == list(by_country)
+        holding = intl.supervisory.overview.measures.currencies_of(None)
+        untouched = [c for c in by_country if code not in holding[c]]
+        assert untouched and len(untouched) < len(by_country)
         for part in after["countries"]:
             kept = by_country[part["country"]]
             # The figures in their own currencies are the ones kept, not read again.
             assert part["currencies"] is kept["currencies"]
-            currencies = {c["currency"] for c in part["currencies"]}
-            if code not in currencies:
-                assert part["converted"] == kept["converted"]
+            if part["country"] in untouched:
+                # No amount in the currency of the new rate: not converted again.
+                assert part["converted"] is kept["converted"]
         changed = {c["country"]: c["converted"] for c in after["countries"]}[country]
         assert changed["received"] != by_country[country]["converted"]["received"]
         new = [r for r in after["converted"]["rates_used"] if r["observed_on"] == day]

@@ -242,8 +242,16 @@ def queries(
     measure("overview in USD (kept)", lambda: ov.overview(**usd), "read sv_months", months)
     # A new rate: the parts kept per country are converted again (their months are kept).
     rates = NewRates(app)
-    for name, question in (("", usd), (", a period", {**usd, "since": since, "until": until})):
-        p50, p99 = latency(lambda q=question: ov.overview(**q), before=rates.record)
+    periods: list[tuple[str, dict[str, Any]]] = [
+        ("", usd),
+        (", a period", {**usd, "since": since, "until": until}),
+    ]
+    for name, question in periods:
+
+        def run(q: dict[str, Any] = question) -> Any:
+            return ov.overview(**q)
+
+        p50, p99 = latency(run, before=rates.record)
         b50, b99 = latency(lambda: raw.execute(months).fetchall())
         rows.append(
             [

@@ -1,12 +1,12 @@
-"""The measures behind the overview: all time from sv_totals, or over a period from whole months
-(sv_months) and the days around them (sv_flows); converted at the dated rates on the way."""
+"""The measures behind the overview: all time from sv_totals, or, over a period or converted,
+from whole months (sv_months) and the days around them (sv_flows); converted at the dated rates
+on the way."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
-from operator import add
 from typing import TYPE_CHECKING, Any
 
 from projections.supervisory.convert import (
@@ -32,22 +32,6 @@ def where_clause(conditions: list[tuple[str, Any]], lead: str = " WHERE ") -> tu
     if not used:
         return "", []
     return lead + " AND ".join(f"{c} = ?" for c, _ in used), [v for _, v in used]
-
-
-def _add_sums(rows: list[tuple[Any, ...]], out: Measures) -> None:
-    """Add the months' rows ``(country, currency, month, *amounts)`` per country, currency
-    and measure (what MONTH_SUMS_SQL sums, from rows already read)."""
-    sums: dict[tuple[str, str], list[int]] = {}
-    for country, code, _, *amounts in rows:
-        held = sums.get((country, code))
-        if held is None:
-            sums[(country, code)] = amounts
-        else:
-            held[:] = map(add, held, amounts)
-    for (country, code), amounts in sums.items():
-        for measure, minor in zip(MEASURES, amounts, strict=True):
-            if minor:
-                out[(country, code, measure)] += int(minor)
 
 
 class Gatherer:
@@ -76,11 +60,10 @@ class Gatherer:
         """Every measure per country and currency over since..until, in one pass over whole
         months (sv_months) and the days around them (sv_flows), feeding ``converter`` too.
 
-        With a converter, the whole months' rows are read once, for both: their sums are the
-        measures, and each feeds the converter; ``months`` (a list) receives those rows. With
-        ``kept``, ``months`` holds them already (kept from a read of the same state): they
-        feed the converter and are not read again, and the measures returned lack their sums
-        (the caller has them).
+        With a converter, the whole months' rows feed it, and ``months`` (a list) receives
+        them. With ``kept``, ``months`` holds them already (kept from a read of the same
+        state): they feed the converter and are not read again, and the measures returned lack
+        their sums (the caller has them).
         """
         if since is None and until is None and converter is None:
             return self._totals(country, code)
@@ -93,17 +76,11 @@ class Gatherer:
                 rows = months
             else:
                 rows = self.service.raw(MONTHS_SQL.format(filters=filters), [*span, *params])
-                _add_sums(rows, out)
                 if months is not None:
                     months.extend(rows)
             split = converter.add_months(rows)
-        elif span and since is None and until is None:
-            # All time: every month's sum is the all-time total, kept per organisation type in
-            # sv_totals (the writer adds each flow to both): a few hundred rows, not every month.
-            for key, minor in self._totals(country, code).items():
-                if minor:
-                    out[key] += minor
-        elif span:
+        if span and not kept:
+            # The months' sums, added up by the database (cheaper than adding the rows here).
             for country_, code_, *amounts in self.service.raw(
                 MONTH_SUMS_SQL.format(filters=filters), [*span, *params]
             ):

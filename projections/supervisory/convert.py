@@ -109,9 +109,9 @@ class Converter:
     _used: dict[tuple[Any, str, int], Span] = field(default_factory=dict)
     # ``add_months``: per (subject, digits, shift) the months' amounts as they are, the
     # (subject, shift) in the order they came, and what each (currency, month) takes.
-    _raw: dict[tuple[Any, int, int], list[int]] = field(default_factory=dict)
+    _raw: dict[tuple[Any, tuple[int, int]], list[int]] = field(default_factory=dict)
     _order: dict[tuple[Any, int], None] = field(default_factory=dict)
-    _takes: dict[tuple[str, str], tuple[int, Span | None, tuple[int, int] | None]] = field(
+    _takes: dict[tuple[Any, ...], tuple[int, Span | None, tuple[int, int] | None]] = field(
         default_factory=dict
     )
 
@@ -163,7 +163,7 @@ class Converter:
         if code != self.reporting and (subject, code, index) not in self._used and any(amounts):
             self._used[(subject, code, index)] = span
 
-    def add_months(self, rows: Iterable[Sequence[Any]]) -> set[tuple[str, str]]:
+    def add_months(self, rows: Iterable[tuple[Any, ...]]) -> set[tuple[str, str]]:
         """Add whole months' rows ``(subject, currency, month, *amounts)``, as ``add_month``
         each; returns the (currency, month) of the rows left out: those whose month changes
         rate (to be added day by day).
@@ -174,39 +174,43 @@ class Converter:
         same products).
         """
         split: set[tuple[str, str]] = set()
-        takes = self._takes
-        raw = self._raw
-        used = self._used
-        for subject, code, month, *amounts in rows:
-            take = takes.get((code, month))
+        takes, raw, used, order = self._takes, self._raw, self._used, self._order
+        reporting = self.reporting
+        for row in rows:
+            # row[1:3] is (currency, month); row[3:] the amounts, one per measure.
+            take = takes.get(row[1:3])
             if take is None:
-                take = takes[(code, month)] = self._take(code, month)
+                take = takes[row[1:3]] = self._take(row[1], row[2])
             index, span, scale = take
-            if span is None:
-                split.add((code, month))
-            elif scale is None:
-                for measure, minor in zip(self.measures, amounts, strict=True):
-                    if minor:
-                        self._unrated[(subject, code, measure, index)] += minor
-            else:
-                key = (subject, *scale)
+            if scale is not None and span is not None:
+                key = (row[0], scale)
                 held = raw.get(key)
                 if held is None:
-                    raw[key] = amounts
-                    self._order.setdefault((subject, scale[1]), None)
+                    raw[key] = list(row[3:])
+                    order.setdefault((row[0], scale[1]), None)
                 else:
-                    held[:] = map(add, held, amounts)
-                if code != self.reporting and (subject, code, index) not in used and any(amounts):
-                    used[(subject, code, index)] = span
+                    held[:] = map(add, held, row[3:])
+                if row[1] != reporting:
+                    spent = (row[0], row[1], index)
+                    if spent not in used and any(row[3:]):
+                        used[spent] = span
+            elif span is None:
+                split.add((row[1], row[2]))
+            else:
+                for measure, minor in zip(self.measures, row[3:], strict=True):
+                    if minor:
+                        self._unrated[(row[0], row[1], measure, index)] += minor
         return split
 
     def _take(self, code: str, month: str) -> tuple[int, Span | None, tuple[int, int] | None]:
         """What every day of ``month`` takes: its span's index, the span (None when the rate
         changes within the month) and the rate as (digits, shift) (None: no rate)."""
-        index = self._month(code, month)
-        if index < 0:
-            return index, None, None
-        span = self._spans[code][index]
+        found = self.spans_of(code)
+        first, last = month_bounds(month)
+        index = bisect.bisect_right(self._starts[code], first) - 1
+        span = found[index]
+        if span.end < last:  # the spans follow one another: the next one starts within
+            return -1, None, None
         return index, span, None if span.rate is None else _scale(span.rate.rate, code)
 
     def add_day(self, subject: Any, code: str, measure: str, day: date, minor: int) -> None:
@@ -225,18 +229,20 @@ class Converter:
         sums: dict[Any, dict[tuple[Any, str], Decimal]] = defaultdict(dict)
         for (subject, measure), value in converted.items():
             sums[subject][(subject, measure)] = value
-        spans: dict[Any, list[Span]] = defaultdict(list)
-        for (subject, _, _), span in used.items():
-            spans[subject].append(span)
+        # A subject's spans by currency and index: by currency and first day (``_in_order``),
+        # as the spans of a currency follow one another.
+        keys: dict[Any, list[tuple[str, int]]] = defaultdict(list)
+        for subject, code, index in used:
+            keys[subject].append((code, index))
         unrated: dict[Any, list[Missing]] = defaultdict(list)
         for m in missing:
             unrated[m.subject].append(m)
-        return {
-            subject: Conversion(
-                self.reporting, sums[subject], _in_order(spans[subject]), unrated[subject]
-            )
-            for subject in {*sums, *spans, *unrated}
-        }
+        out = {}
+        for subject in {*sums, *keys, *unrated}:
+            held = sorted(keys.get(subject, ()))
+            spans = [used[(subject, code, index)] for code, index in held]
+            out[subject] = Conversion(self.reporting, sums[subject], spans, unrated[subject])
+        return out
 
     def _converted(
         self,
@@ -274,7 +280,7 @@ class Converter:
         out = {
             key: list(self._scaled.get(key, ())) or [0] * len(self.measures) for key in self._order
         }
-        for (subject, digits, shift), amounts in self._raw.items():
+        for (subject, (digits, shift)), amounts in self._raw.items():
             out[(subject, shift)][:] = map(
                 add, out[(subject, shift)], map(mul, amounts, repeat(digits))
             )

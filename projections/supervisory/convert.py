@@ -111,9 +111,7 @@ class Converter:
     # (subject, shift) in the order they came, and what each (currency, month) takes.
     _raw: dict[tuple[Any, tuple[int, int]], list[int]] = field(default_factory=dict)
     _order: dict[tuple[Any, int], None] = field(default_factory=dict)
-    _takes: dict[tuple[Any, ...], tuple[int, Span | None, tuple[int, int] | None]] = field(
-        default_factory=dict
-    )
+    _takes: dict[tuple[Any, ...], tuple[int, tuple[int, int] | None]] = field(default_factory=dict)
 
     def spans_of(self, code: str) -> list[Span]:
         """The spans of currency ``code`` (one span of rate 1 for the reporting currency)."""
@@ -175,14 +173,14 @@ class Converter:
         """
         split: set[tuple[str, str]] = set()
         takes, raw, used, order = self._takes, self._raw, self._used, self._order
-        reporting = self.reporting
+        reporting, spans = self.reporting, self._spans
         for row in rows:
             # row[1:3] is (currency, month); row[3:] the amounts, one per measure.
             take = takes.get(row[1:3])
             if take is None:
                 take = takes[row[1:3]] = self._take(row[1], row[2])
-            index, span, scale = take
-            if scale is not None and span is not None:
+            index, scale = take
+            if scale is not None:
                 key = (row[0], scale)
                 held = raw.get(key)
                 if held is None:
@@ -193,8 +191,8 @@ class Converter:
                 if row[1] != reporting:
                     spent = (row[0], row[1], index)
                     if spent not in used and any(row[3:]):
-                        used[spent] = span
-            elif span is None:
+                        used[spent] = spans[row[1]][index]
+            elif index < 0:
                 split.add((row[1], row[2]))
             else:
                 for measure, minor in zip(self.measures, row[3:], strict=True):
@@ -202,16 +200,17 @@ class Converter:
                         self._unrated[(row[0], row[1], measure, index)] += minor
         return split
 
-    def _take(self, code: str, month: str) -> tuple[int, Span | None, tuple[int, int] | None]:
-        """What every day of ``month`` takes: its span's index, the span (None when the rate
-        changes within the month) and the rate as (digits, shift) (None: no rate)."""
+    def _take(self, code: str, month: str) -> tuple[int, tuple[int, int] | None]:
+        """What every day of ``month`` takes: its span's index (-1 when the rate changes
+        within the month) and the span's rate as (digits, shift) (None: no rate). Plain
+        numbers: kept for every (currency, month), they give the collector nothing to walk."""
         found = self.spans_of(code)
         first, last = month_bounds(month)
         index = bisect.bisect_right(self._starts[code], first) - 1
         span = found[index]
         if span.end < last:  # the spans follow one another: the next one starts within
-            return -1, None, None
-        return index, span, None if span.rate is None else _scale(span.rate.rate, code)
+            return -1, None
+        return index, None if span.rate is None else _scale(span.rate.rate, code)
 
     def add_day(self, subject: Any, code: str, measure: str, day: date, minor: int) -> None:
         """Add a day's amount."""

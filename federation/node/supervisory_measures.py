@@ -209,15 +209,14 @@ class Gatherer:
     def rates(self, reporting: str) -> dict[str, list[Rate]]:
         """The International's observations in ``reporting``, per currency."""
         self.service.app.view.catch_up()
-        rows = self.service.query(
+        rows = self.service.raw(
             "SELECT currency, rate, value_date, source FROM intl_rates "
             "WHERE reporting_currency = ?",
             [reporting],
         )
         out: dict[str, list[Rate]] = defaultdict(list)
-        for r in rows:
-            day = date.fromisoformat(r["value_date"])
-            out[r["currency"]].append(Rate(r["currency"], Decimal(r["rate"]), day, r["source"]))
+        for code, rate, day, source in rows:
+            out[code].append(Rate(code, Decimal(rate), date.fromisoformat(day), source))
         return out
 
     def convert(

@@ -7,7 +7,8 @@ Measured in one run, on SQLite files:
   plain indexed SQL query of the same table on a bare sqlite3 connection. The answers a
   supervisor asks for after new events arrive are timed after a page of one node's events has
   been projected (held back from the ingest, delivered node after node before each run);
-  "nothing kept" times them with every kept answer and part forgotten.
+  "nothing kept" times them with every kept answer and part forgotten; "after a new rate"
+  after one rate was recorded (observed or corrected through the International's commands).
 BENCH_SUPERVISORY_EVENTS sets the size (default 1,000,000); BENCH_SUPERVISORY_REBUILD=1 also
 times a rebuild from zero and checks its digest against the live one.
 """
@@ -130,6 +131,40 @@ class Arrivals:
         raise RuntimeError("the held-back entries ran out")
 
 
+class NewRates:
+    """A rate recorded before each "after a new rate" run, through the International's own
+    commands: in turn a new month-start observation after the history (the month's rate as it
+    is recorded) and a correction of an observed month-start rate inside it (which changes
+    converted figures). Either changes the rates the answers are converted at."""
+
+    def __init__(self, app: InternationalApplication) -> None:
+        self.app, self.turn = app, 0
+        self.codes = [c for c in CURRENCIES if c != "USD"]
+
+    def record(self) -> None:
+        code = self.codes[self.turn % len(self.codes)]
+        months = self.turn // len(self.codes)
+        self.turn += 1
+        if self.turn % 2:
+            self.app.observe_rate(
+                SUPERVISOR,
+                currency=code,
+                reporting_currency="USD",
+                rate=Decimal("0.0700"),
+                value_date=date(1924 + months // 12, months % 12 + 1, 1),
+                source="bench, new",
+            )
+        else:
+            self.app.correct_rate(
+                SUPERVISOR,
+                currency=code,
+                reporting_currency="USD",
+                value_date=date(1922 + months % 24 // 12, months % 12 + 1, 1),
+                rate=Decimal("0.0750") + Decimal(self.turn) / 100000,
+                reason="bench, corrected",
+            )
+
+
 def latency(
     run: Callable[[], Any], repeat: int = REPEAT, before: Callable[[], Any] | None = None
 ) -> tuple[float, float]:
@@ -205,6 +240,29 @@ def queries(
     measure("overview (kept, state unchanged)", lambda: ov.overview(), "sum sv_totals", totals)
     measure("overview in USD (nothing kept)", cold(**usd), "read sv_months", months)
     measure("overview in USD (kept)", lambda: ov.overview(**usd), "read sv_months", months)
+    # A new rate: the parts kept per country are converted again (their months are kept).
+    rates = NewRates(app)
+    periods: list[tuple[str, dict[str, Any]]] = [
+        ("", usd),
+        (", a period", {**usd, "since": since, "until": until}),
+    ]
+    for name, question in periods:
+
+        def run(q: dict[str, Any] = question) -> Any:
+            return ov.overview(**q)
+
+        p50, p99 = latency(run, before=rates.record)
+        b50, b99 = latency(lambda: raw.execute(months).fetchall())
+        rows.append(
+            [
+                f"overview in USD{name} (after a new rate)",
+                f"{p50:.2f}",
+                f"{p99:.2f}",
+                "read sv_months",
+                f"{b50:.2f}",
+                f"{b99:.2f}",
+            ]
+        )
     measure(
         "overview in USD, a period (nothing kept)",
         cold(**usd, since=since, until=until),

@@ -24,7 +24,7 @@ from typing import Any
 from projections.supervisory.convert import Conversion, Converter, Missing, Rate, Span
 from projections.supervisory.flows import MEASURES
 
-Question = tuple[Any, ...]  # (reporting, since, until, currency, max age, rates)
+Question = tuple[Any, ...]  # (reporting, since, until, currency, max age)
 KEPT_QUESTIONS = 16
 ONE_BY_ONE = 4  # beyond this many countries moved, all are read in one pass
 
@@ -37,6 +37,12 @@ class CountryPart:
     conversion: Conversion | None  # of this country alone (its subject is the country)
     currencies: list[dict[str, Any]]  # the measures as figures in text
     converted: dict[str, Any] | None  # the conversion as figures in text
+    # The whole months' rows the measures were summed from (converted answers only): with
+    # the measures and their text, a function of the country's rows alone, not of the rates.
+    months: tuple[tuple[Any, ...], ...] | None = None
+    # The currencies the country has amounts in (all time): its conversion depends on their
+    # rates alone.
+    codes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -49,6 +55,7 @@ class RateBook:
     spans: dict[str, list[Span]] = field(default_factory=dict)
     starts: dict[str, list[date]] = field(default_factory=dict)
     months: dict[tuple[str, str], int] = field(default_factory=dict)
+    takes: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     def converter(self) -> Converter:
         """A converter that reads and fills the shared spans (pure functions of the rates)."""
@@ -60,33 +67,46 @@ class RateBook:
             _spans=self.spans,
             _starts=self.starts,
             _months=self.months,
+            _takes=self.takes,
         )
 
 
 @dataclass
 class _Kept:
-    book: RateBook | None
-    parts: dict[str, tuple[int, CountryPart]] = field(default_factory=dict)
+    rates: tuple[Any, ...] | None = None  # the rates ``book`` converts at
+    book: RateBook | None = None
+    # Per country: its position, the rates of its currencies, its part at both.
+    parts: dict[str, tuple[int, tuple[Any, ...], CountryPart]] = field(default_factory=dict)
 
 
-def fingerprint(rates: dict[str, list[Rate]]) -> tuple[Any, ...]:
-    """The rates as a value: two questions at the same rates share their parts."""
-    return tuple(
-        (code, tuple(sorted((r.observed_on, r.rate, r.source) for r in rates[code])))
-        for code in sorted(rates)
-    )
+def fingerprints(rates: dict[str, list[Rate]]) -> dict[str, tuple[Any, ...]]:
+    """Each currency's rates as a value: a part converted at the same values is the same."""
+    return {
+        code: tuple(sorted((r.observed_on, r.rate, r.source) for r in observed))
+        for code, observed in rates.items()
+    }
 
 
 class KeptCountries:
-    """Country parts per question, each with its country's position (see the module)."""
+    """Country parts per question, each with its country's position and the rates of its
+    currencies (see the module).
+
+    A part's conversion depends only on the rates of the currencies its country has amounts
+    in: after a new rate, only the countries with amounts in that currency are converted
+    again. A part's measures (the months read and summed, and their text) depend on no rate:
+    the latest part of each country is also kept per question without its reporting currency
+    and rates, so that those countries are converted again from the months kept, not read.
+    """
 
     def __init__(self) -> None:
         self._questions: OrderedDict[Question, _Kept] = OrderedDict()
+        self._measured: OrderedDict[Question, dict[str, tuple[int, CountryPart]]] = OrderedDict()
         self._lock = threading.Lock()
 
     def clear(self) -> None:
         with self._lock:
             self._questions.clear()
+            self._measured.clear()
 
     def __len__(self) -> int:
         """How many questions (reporting currency, period...) have their parts kept."""
@@ -96,36 +116,73 @@ class KeptCountries:
     def parts(
         self,
         question: Question,
+        rates: dict[str, list[Rate]],
         book: Callable[[], RateBook | None],
         positions: dict[str, int],
         countries: Sequence[str],
-        compute: Callable[[Sequence[str], bool, RateBook | None], dict[str, CountryPart]],
+        compute: Callable[
+            [Sequence[str], bool, RateBook | None, dict[str, CountryPart]], dict[str, CountryPart]
+        ],
     ) -> dict[str, CountryPart]:
-        """The parts of ``countries`` for ``question``, computed where their position moved.
+        """The parts of ``countries`` for ``question`` (reporting currency, since, until,
+        currency, maximum age) at ``rates``, computed where their position or the rates of
+        their currencies moved.
 
-        ``compute(countries, whole, book)`` gives the parts of those countries: one by one, or
-        (``whole``) all read in one pass. Call it inside one read transaction with
-        ``positions`` read in it: the parts kept are those of the state read.
+        ``compute(countries, whole, book, measured)`` gives the parts of those countries: one
+        by one, or (``whole``) all read in one pass; ``measured`` holds, of those countries,
+        the parts computed at their present position (their months and measures hold). Call
+        it inside one read transaction with ``positions`` read in it: the parts kept are those
+        of the state read.
         """
+        prints = fingerprints(rates) if question[0] else {}
+
+        def rated(part: CountryPart) -> tuple[Any, ...]:
+            return tuple((code, prints.get(code, ())) for code in part.codes) if prints else ()
+
         with self._lock:
             kept = self._questions.get(question)
             if kept is None:
-                kept = self._questions[question] = _Kept(book())
+                kept = self._questions[question] = _Kept()
                 while len(self._questions) > KEPT_QUESTIONS:
                     self._questions.popitem(last=False)
             self._questions.move_to_end(question)
-            stale = [c for c in countries if self._at(kept, c) != positions.get(c, 0)]
+            every = tuple(sorted(prints.items()))
+            if kept.rates != every or kept.book is None:
+                kept.rates, kept.book = every, book()
+            stale = []
+            for c in countries:
+                held = kept.parts.get(c)
+                if held is None or held[0] != positions.get(c, 0) or held[1] != rated(held[2]):
+                    stale.append(c)
             if stale:
-                # Many moved (or nothing is kept yet): one pass over every country is quicker.
+                measured = self._measured_at(question[1:4], positions, stale)
+                # Many moved (or nothing is kept yet): one pass over every country is quicker;
+                # only over those stale when all their months are kept (a new rate).
                 whole = len(stale) > ONE_BY_ONE
-                for c, part in compute(countries if whole else stale, whole, kept.book).items():
-                    kept.parts[c] = (positions.get(c, 0), part)
-            return {c: kept.parts[c][1] for c in countries}
+                todo = countries if whole and len(measured) < len(stale) else stale
+                for c, part in compute(todo, whole, kept.book, measured).items():
+                    kept.parts[c] = (positions.get(c, 0), rated(part), part)
+                    if part.months is not None:
+                        self._measured[question[1:4]][c] = (positions.get(c, 0), part)
+            return {c: kept.parts[c][2] for c in countries}
 
-    @staticmethod
-    def _at(kept: _Kept, country: str) -> int | None:
-        held = kept.parts.get(country)
-        return held[0] if held else None
+    def _measured_at(
+        self, question: Question, positions: dict[str, int], countries: Sequence[str]
+    ) -> dict[str, CountryPart]:
+        """The parts of ``countries`` kept for ``question`` (since, until, currency) at their
+        present positions."""
+        measured = self._measured.get(question)
+        if measured is None:
+            measured = self._measured[question] = {}
+            while len(self._measured) > KEPT_QUESTIONS:
+                self._measured.popitem(last=False)
+        self._measured.move_to_end(question)
+        out = {}
+        for c in countries:
+            held = measured.get(c)
+            if held is not None and held[0] == positions.get(c, 0):
+                out[c] = held[1]
+        return out
 
 
 def combined(reporting: str, parts: Sequence[CountryPart]) -> Conversion:
@@ -160,5 +217,5 @@ __all__ = [
     "RateBook",
     "combined",
     "federation_measures",
-    "fingerprint",
+    "fingerprints",
 ]

@@ -1,5 +1,6 @@
-"""The measures behind the overview: all time from sv_totals, or over a period from whole months
-(sv_months) and the days around them (sv_flows); converted at the dated rates on the way."""
+"""The measures behind the overview: all time from sv_totals, or, over a period or converted,
+from whole months (sv_months) and the days around them (sv_flows); converted at the dated rates
+on the way."""
 
 from __future__ import annotations
 
@@ -52,36 +53,41 @@ class Gatherer:
         country: str | None,
         code: str | None,
         converter: Converter | None,
+        months: list[tuple[Any, ...]] | None = None,
+        *,
+        kept: bool = False,
     ) -> Measures:
         """Every measure per country and currency over since..until, in one pass over whole
-        months (sv_months) and the days around them (sv_flows), feeding ``converter`` too."""
+        months (sv_months) and the days around them (sv_flows), feeding ``converter`` too.
+
+        With a converter, the whole months' rows feed it, and ``months`` (a list) receives
+        them. With ``kept``, ``months`` holds them already (kept from a read of the same
+        state): they feed the converter and are not read again, and the measures returned lack
+        their sums (the caller has them).
+        """
         if since is None and until is None and converter is None:
             return self._totals(country, code)
         out: Measures = defaultdict(int)
-        months, days = decompose(since, until)
+        span, days = decompose(since, until)
         filters, params = where_clause([("country", country), ("currency", code)], " AND ")
         split: set[tuple[str, str]] = set()
-        if months and since is None and until is None:
-            # All time: every month's sum is the all-time total, kept per organisation type in
-            # sv_totals (the writer adds each flow to both): a few hundred rows, not every month.
-            for key, minor in self._totals(country, code).items():
-                if minor:
-                    out[key] += minor
-        elif months:
+        if span and converter is not None:
+            if kept and months is not None:
+                rows = months
+            else:
+                rows = self.service.raw(MONTHS_SQL.format(filters=filters), [*span, *params])
+                if months is not None:
+                    months.extend(rows)
+            split = converter.add_months(rows)
+        if span and not kept:
+            # The months' sums, added up by the database (cheaper than adding the rows here).
             for country_, code_, *amounts in self.service.raw(
-                MONTH_SUMS_SQL.format(filters=filters), [*months, *params]
+                MONTH_SUMS_SQL.format(filters=filters), [*span, *params]
             ):
                 for measure, minor in zip(MEASURES, amounts, strict=True):
                     if minor:
                         out[(country_, code_, measure)] += int(minor)
-        if months and converter is not None:
-            query = MONTHS_SQL.format(filters=filters)
-            for country_, code_, month, *amounts in self.service.raw(query, [*months, *params]):
-                if converter.whole_month(code_, month):
-                    converter.add_month(country_, code_, month, amounts)
-                else:
-                    split.add((code_, month))
-        codes = [code] if code else self._currencies(country)
+        codes = ([code] if code else self._currencies(country)) if days else []
         for first, last in days:
             rest = self._by_complement(first, last, codes, country, converter, out)
             for low, high in self._pieces(first, last, rest, converter):
@@ -155,6 +161,16 @@ class Gatherer:
         rows = self.service.query(f"SELECT DISTINCT currency FROM sv_totals{where}", params)
         return sorted(r["currency"] for r in rows)
 
+    def currencies_of(self, country: str | None) -> dict[str, list[str]]:
+        """Per country (or of ``country``), the currencies it has amounts in, all time."""
+        where, params = where_clause([("country", country)])
+        out: dict[str, list[str]] = defaultdict(list)
+        for country_, code in self.service.raw(
+            f"SELECT DISTINCT country, currency FROM sv_totals{where} ORDER BY 1, 2", params
+        ):
+            out[country_].append(code)
+        return out
+
     def _sums(
         self, first: date, last: date, codes: list[str], country: str | None
     ) -> list[tuple[Any, ...]]:
@@ -193,15 +209,14 @@ class Gatherer:
     def rates(self, reporting: str) -> dict[str, list[Rate]]:
         """The International's observations in ``reporting``, per currency."""
         self.service.app.view.catch_up()
-        rows = self.service.query(
+        rows = self.service.raw(
             "SELECT currency, rate, value_date, source FROM intl_rates "
             "WHERE reporting_currency = ?",
             [reporting],
         )
         out: dict[str, list[Rate]] = defaultdict(list)
-        for r in rows:
-            day = date.fromisoformat(r["value_date"])
-            out[r["currency"]].append(Rate(r["currency"], Decimal(r["rate"]), day, r["source"]))
+        for code, rate, day, source in rows:
+            out[code].append(Rate(code, Decimal(rate), date.fromisoformat(day), source))
         return out
 
     def convert(

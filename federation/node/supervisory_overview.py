@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from domain.errors import InvalidInput
@@ -16,14 +15,13 @@ from federation.node.supervisory_countries import (
     RateBook,
     combined,
     federation_measures,
-    fingerprint,
 )
 from federation.node.supervisory_measures import Gatherer, where_clause
 from projections.supervisory.convert import (
     Conversion,
     Rate,
+    figure_text,
     minor_text,
-    rounded,
 )
 from projections.supervisory.queries import (
     BOUNDARY,
@@ -45,16 +43,8 @@ Measures = dict[tuple[str, str, str], int]  # (country, currency, measure) -> mi
 
 def figures_text(values: dict[str, Any], code: str) -> dict[str, Any]:
     """Figures in minor units (or exact converted Decimals) as decimal text."""
-    out: dict[str, Any] = {}
-    for name in FIGURES:
-        value = values[name]
-        if value is None:
-            out[name] = None
-        elif isinstance(value, Decimal):
-            out[name] = rounded(value, code)
-        else:
-            out[name] = minor_text(int(value), code)
-    return out
+    text = figure_text(code)
+    return {name: text(values[name]) for name in FIGURES}
 
 
 class Overview:
@@ -106,22 +96,23 @@ class Overview:
         rates = self.measures.rates(reporting) if reporting else {}  # before the snapshot
         question = (reporting, since, until, currency, age if reporting else None)
         with self.service.snapshot():
-            return self._kept_answer((*question, fingerprint(rates)), rates, country)
+            return self._kept_answer(question, rates, country)
 
     def _kept_answer(
         self, question: tuple[Any, ...], rates: dict[str, list[Rate]], country: str | None
     ) -> dict[str, Any]:
         """The answer from the parts kept per country (``supervisory_countries``)."""
-        reporting, since, until, currency, age, _ = question
+        reporting, since, until, currency, age = question
         at = self.service.positions()
         chosen = [country] if country else sorted(at)
         parts = self.kept.parts(
             question,
+            rates,
             lambda: RateBook(reporting, rates, age) if reporting else None,
             at,
             chosen,
-            lambda countries, whole, book: self._parts(
-                countries, whole, since, until, currency, book
+            lambda countries, whole, book, measured: self._parts(
+                countries, whole, since, until, currency, book, measured
             ),
         )
         shown = [c for c in chosen if parts[c].measures]
@@ -158,41 +149,81 @@ class Overview:
         until: date | None,
         code: str | None,
         book: RateBook | None,
+        measured: dict[str, CountryPart],
     ) -> dict[str, CountryPart]:
-        """The parts of ``countries``: read one by one, or (``whole``) all in one pass."""
+        """The parts of ``countries``: read one by one, or (``whole``) all in one pass.
+
+        Where ``measured`` holds every country of a pass (their measures are those of the
+        present state, kept from an answer at other rates), only their conversion is
+        computed again, from their months kept: nothing of sv_months is read again.
+        """
         out = {}
         passes: list[tuple[str | None, Sequence[str]]] = (
             [(None, countries)] if whole else [(c, [c]) for c in countries]
         )
         for country, covered in passes:
             converter = book.converter() if book else None
-            measures = self.measures.gather(since, until, country, code, converter)
+            again = converter is not None and all(c in measured for c in covered)
+            months: list[tuple[Any, ...]] | None = None
+            if converter is not None:
+                months = [row for c in covered for row in measured[c].months or ()] if again else []
+            measures = self.measures.gather(
+                since, until, country, code, converter, months, kept=again
+            )
             conversions = converter.results() if converter else {}
+            if again:
+                for each in covered:
+                    out[each] = self._converted_part(
+                        each, measured[each], conversions.get(each), book
+                    )
+                continue
             grouped: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
             for (each, currency, measure), minor in measures.items():
                 if minor:
                     grouped[each][currency][measure] = minor
+            rows: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+            for row in months or ():
+                rows[row[0]].append(row)
+            codes = self.measures.currencies_of(country) if book else {}
             for each in covered:
-                out[each] = self._part(each, grouped.get(each, {}), conversions.get(each), book)
+                part = self._measured(
+                    grouped.get(each, {}),
+                    None if months is None else tuple(rows.get(each, ())),
+                    tuple(codes.get(each, ())),
+                )
+                out[each] = self._converted_part(each, part, conversions.get(each), book)
         return out
 
-    def _part(
-        self,
-        country: str,
+    @staticmethod
+    def _measured(
         measures: dict[str, dict[str, int]],
-        conversion: Conversion | None,
-        book: RateBook | None,
+        months: tuple[tuple[Any, ...], ...] | None,
+        codes: tuple[str, ...],
     ) -> CountryPart:
-        """One country's measures and their conversion, as figures."""
-        if book is not None and conversion is None:
-            conversion = Conversion(book.reporting, {}, [], [])
+        """One country's measures as figures (not converted yet)."""
         currencies = [
             {"currency": each, **figures_text(figures(m), each)}
             for each, m in sorted(measures.items())
         ]
-        converted = converted_figures(conversion, [country])
         return CountryPart(
-            {k: dict(v) for k, v in measures.items()}, conversion, currencies, converted
+            {k: dict(v) for k, v in measures.items()}, None, currencies, None, months, codes
+        )
+
+    @staticmethod
+    def _converted_part(
+        country: str, measured: CountryPart, conversion: Conversion | None, book: RateBook | None
+    ) -> CountryPart:
+        """``measured`` (the country's measures, their text and months) with ``conversion``
+        (of the country alone) and its figures."""
+        if book is not None and conversion is None:
+            conversion = Conversion(book.reporting, {}, [], [])
+        return CountryPart(
+            measured.measures,
+            conversion,
+            measured.currencies,
+            converted_figures(conversion, [country]),
+            measured.months,
+            measured.codes,
         )
 
     # --- the two aims ---------------------------------------------------------------------

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -107,6 +107,11 @@ class Converter:
     _unrated: dict[tuple[Any, str, str, int], int] = field(default_factory=lambda: defaultdict(int))
     # The spans used, per subject: one pass over many subjects splits into one per subject.
     _used: dict[tuple[Any, str, int], Span] = field(default_factory=dict)
+    # ``add_months``: per (subject, digits, shift) the months' amounts as they are, the
+    # (subject, shift) in the order they came, and what each (currency, month) takes.
+    _raw: dict[tuple[Any, tuple[int, int]], list[int]] = field(default_factory=dict)
+    _order: dict[tuple[Any, int], None] = field(default_factory=dict)
+    _takes: dict[tuple[Any, ...], tuple[int, tuple[int, int] | None]] = field(default_factory=dict)
 
     def spans_of(self, code: str) -> list[Span]:
         """The spans of currency ``code`` (one span of rate 1 for the reporting currency)."""
@@ -148,12 +153,64 @@ class Converter:
             return
         digits, shift = _scale(span.rate.rate, code)
         held = self._scaled.get((subject, shift))
+        self._order.setdefault((subject, shift), None)
         if held is None:
             self._scaled[(subject, shift)] = [minor * digits for minor in amounts]
         else:
             held[:] = map(add, held, map(mul, amounts, repeat(digits)))
         if code != self.reporting and (subject, code, index) not in self._used and any(amounts):
             self._used[(subject, code, index)] = span
+
+    def add_months(self, rows: Iterable[tuple[Any, ...]]) -> set[tuple[str, str]]:
+        """Add whole months' rows ``(subject, currency, month, *amounts)``, as ``add_month``
+        each; returns the (currency, month) of the rows left out: those whose month changes
+        rate (to be added day by day).
+
+        The same sums as ``add_month`` row by row, cheaper: what a (currency, month) takes is
+        looked up once, and a row's amounts are added as they are, per (subject, rate); they
+        are multiplied by the rate's digits once per rate, in ``_converted`` (integers: the
+        same products).
+        """
+        split: set[tuple[str, str]] = set()
+        takes, raw, used, order = self._takes, self._raw, self._used, self._order
+        reporting, spans = self.reporting, self._spans
+        for row in rows:
+            # row[1:3] is (currency, month); row[3:] the amounts, one per measure.
+            take = takes.get(row[1:3])
+            if take is None:
+                take = takes[row[1:3]] = self._take(row[1], row[2])
+            index, scale = take
+            if scale is not None:
+                key = (row[0], scale)
+                held = raw.get(key)
+                if held is None:
+                    raw[key] = list(row[3:])
+                    order.setdefault((row[0], scale[1]), None)
+                else:
+                    held[:] = map(add, held, row[3:])
+                if row[1] != reporting:
+                    spent = (row[0], row[1], index)
+                    if spent not in used and any(row[3:]):
+                        used[spent] = spans[row[1]][index]
+            elif index < 0:
+                split.add((row[1], row[2]))
+            else:
+                for measure, minor in zip(self.measures, row[3:], strict=True):
+                    if minor:
+                        self._unrated[(row[0], row[1], measure, index)] += minor
+        return split
+
+    def _take(self, code: str, month: str) -> tuple[int, tuple[int, int] | None]:
+        """What every day of ``month`` takes: its span's index (-1 when the rate changes
+        within the month) and the span's rate as (digits, shift) (None: no rate). Plain
+        numbers: kept for every (currency, month), they give the collector nothing to walk."""
+        found = self.spans_of(code)
+        first, last = month_bounds(month)
+        index = bisect.bisect_right(self._starts[code], first) - 1
+        span = found[index]
+        if span.end < last:  # the spans follow one another: the next one starts within
+            return -1, None
+        return index, None if span.rate is None else _scale(span.rate.rate, code)
 
     def add_day(self, subject: Any, code: str, measure: str, day: date, minor: int) -> None:
         """Add a day's amount."""
@@ -171,18 +228,20 @@ class Converter:
         sums: dict[Any, dict[tuple[Any, str], Decimal]] = defaultdict(dict)
         for (subject, measure), value in converted.items():
             sums[subject][(subject, measure)] = value
-        spans: dict[Any, list[Span]] = defaultdict(list)
-        for (subject, _, _), span in used.items():
-            spans[subject].append(span)
+        # A subject's spans by currency and index: by currency and first day (``_in_order``),
+        # as the spans of a currency follow one another.
+        keys: dict[Any, list[tuple[str, int]]] = defaultdict(list)
+        for subject, code, index in used:
+            keys[subject].append((code, index))
         unrated: dict[Any, list[Missing]] = defaultdict(list)
         for m in missing:
             unrated[m.subject].append(m)
-        return {
-            subject: Conversion(
-                self.reporting, sums[subject], _in_order(spans[subject]), unrated[subject]
-            )
-            for subject in {*sums, *spans, *unrated}
-        }
+        out = {}
+        for subject in {*sums, *keys, *unrated}:
+            held = sorted(keys.get(subject, ()))
+            spans = [used[(subject, code, index)] for code, index in held]
+            out[subject] = Conversion(self.reporting, sums[subject], spans, unrated[subject])
+        return out
 
     def _converted(
         self,
@@ -199,7 +258,8 @@ class Converter:
                 converted[(subject, measure)] += Decimal(minor * digits).scaleb(shift)
                 if code != self.reporting:
                     used[(subject, code, index)] = span
-        for (subject, shift), sums in self._scaled.items():
+        scaled = self._scaled_sums()
+        for (subject, shift), sums in scaled.items():
             for measure, value in zip(self.measures, sums, strict=True):
                 if value:
                     converted[(subject, measure)] += Decimal(value).scaleb(shift)
@@ -210,6 +270,20 @@ class Converter:
         ]
         missing.sort(key=lambda m: (str(m.subject), m.currency, m.measure, m.start))
         return converted, used, missing
+
+    def _scaled_sums(self) -> dict[tuple[Any, int], list[int]]:
+        """Per (subject, shift), in the order they came, the sums of minor units times rate
+        digits of ``add_month`` and ``add_months`` together (exact integers)."""
+        if not self._raw:
+            return self._scaled
+        out = {
+            key: list(self._scaled.get(key, ())) or [0] * len(self.measures) for key in self._order
+        }
+        for (subject, (digits, shift)), amounts in self._raw.items():
+            out[(subject, shift)][:] = map(
+                add, out[(subject, shift)], map(mul, amounts, repeat(digits))
+            )
+        return out
 
 
 def _in_order(spans: Iterable[Span]) -> list[Span]:
@@ -304,6 +378,34 @@ def minor_text(minor: int, code: str) -> str:
         return str(minor)
     whole, part = divmod(abs(minor), 10**places)
     return f"{'-' if minor < 0 else ''}{whole}.{part:0{places}d}"
+
+
+@cache
+def figure_text(code: str) -> Callable[[int | Decimal | None], str | None]:
+    """The text of one figure in ``code``: minor units (int) as ``minor_text``, an exact
+    converted sum (Decimal) as ``rounded``, None (no rate) as None.
+
+    One function per currency, with its decimals at hand: an overview formats a few thousand
+    figures, and most are whole amounts of at least one major unit, cut as text.
+    """
+    places = _minor_units(code)
+    unit = 10**places
+    quantum = _quantum(code)
+    zero = minor_text(0, code)
+
+    def text(value: int | Decimal | None) -> str | None:
+        if value is None:
+            return None
+        if type(value) is int:
+            if value >= unit and places:
+                digits = str(value)
+                return f"{digits[:-places]}.{digits[-places:]}"
+            return zero if value == 0 else minor_text(value, code)
+        if isinstance(value, Decimal):
+            return str(value.quantize(quantum, rounding=ROUND_HALF_EVEN))
+        return minor_text(int(value), code)
+
+    return text
 
 
 @cache

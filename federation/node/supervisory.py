@@ -29,7 +29,7 @@ from federation.node.supervisory_store import digest, rebuild
 from federation.persistence.database import Cursor, Database
 from projections.sql import Filter, filtered
 from projections.supervisory import NAME, Projector
-from projections.supervisory.convert import minor_text
+from projections.supervisory.amount_text import minor_text
 from projections.supervisory.lists import LISTS, ListSpec
 from projections.supervisory.queries import (
     IN_TRANSIT_SQL,

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from domain.agency import RussianAgency
 from projections.supervisory import consultations as cons
-from projections.supervisory.convert import minor_text
+from projections.supervisory.amount_text import minor_text
 
 if TYPE_CHECKING:
     from federation.node.supervisory import SupervisoryService

@@ -17,12 +17,8 @@ from federation.node.supervisory_countries import (
     federation_measures,
 )
 from federation.node.supervisory_measures import Gatherer, where_clause
-from projections.supervisory.convert import (
-    Conversion,
-    Rate,
-    figure_text,
-    minor_text,
-)
+from projections.supervisory.amount_text import figure_text, minor_text
+from projections.supervisory.convert import Conversion, Rate
 from projections.supervisory.queries import (
     BOUNDARY,
     COMMITTEES_SQL,

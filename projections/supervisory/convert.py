@@ -15,16 +15,16 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from functools import cache
 from itertools import repeat
 from operator import add, mul
 from typing import Any
 
-from domain.money import currency as currency_of
+from projections.supervisory.amount_text import minor_units
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,7 +298,7 @@ def _scale(rate: Decimal, code: str) -> tuple[int, int]:
     sign, digits, exponent = rate.as_tuple()
     assert isinstance(exponent, int)
     value = int("".join(map(str, digits)) or "0")
-    return (-value if sign else value), exponent - _minor_units(code)
+    return (-value if sign else value), exponent - minor_units(code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,63 +360,6 @@ class Conversion:
                 grouped[m.subject][m.measure] = None
             self._grouped.update(grouped)
         return self._grouped
-
-
-@cache
-def _minor_units(code: str) -> int:
-    return currency_of(code).minor_units
-
-
-def minor_text(minor: int, code: str) -> str:
-    """Minor units as decimal text with the currency's decimals (1250 USD -> "12.50").
-
-    The same text as ``projections.rows.amount_text``, without building Money: answers format
-    thousands of amounts.
-    """
-    places = _minor_units(code)
-    if places == 0:
-        return str(minor)
-    whole, part = divmod(abs(minor), 10**places)
-    return f"{'-' if minor < 0 else ''}{whole}.{part:0{places}d}"
-
-
-@cache
-def figure_text(code: str) -> Callable[[int | Decimal | None], str | None]:
-    """The text of one figure in ``code``: minor units (int) as ``minor_text``, an exact
-    converted sum (Decimal) as ``rounded``, None (no rate) as None.
-
-    One function per currency, with its decimals at hand: an overview formats a few thousand
-    figures, and most are whole amounts of at least one major unit, cut as text.
-    """
-    places = _minor_units(code)
-    unit = 10**places
-    quantum = _quantum(code)
-    zero = minor_text(0, code)
-
-    def text(value: int | Decimal | None) -> str | None:
-        if value is None:
-            return None
-        if type(value) is int:
-            if value >= unit and places:
-                digits = str(value)
-                return f"{digits[:-places]}.{digits[-places:]}"
-            return zero if value == 0 else minor_text(value, code)
-        if isinstance(value, Decimal):
-            return str(value.quantize(quantum, rounding=ROUND_HALF_EVEN))
-        return minor_text(int(value), code)
-
-    return text
-
-
-@cache
-def _quantum(code: str) -> Decimal:
-    """The currency's smallest unit as a Decimal (0.01 for two decimals)."""
-    return Decimal(1).scaleb(-_minor_units(code))
-
-
-def rounded(amount: Decimal, code: str) -> str:
-    """An exact converted sum rounded once to the currency's minor units, as text."""
-    return str(amount.quantize(_quantum(code), rounding=ROUND_HALF_EVEN))
 
 
 def decompose(

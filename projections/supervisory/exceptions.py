@@ -22,8 +22,8 @@ from typing import Any
 from uuid import UUID
 
 from domain.supervision import ComplianceException
+from projections.supervisory.amount_text import minor_text
 from projections.supervisory.consultations import PRODUCTIVE
-from projections.supervisory.convert import minor_text
 
 Row = dict[str, Any]
 

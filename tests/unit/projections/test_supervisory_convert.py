@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from projections.supervisory.convert import Converter, Rate, Span, decompose, rounded, spans
+from projections.supervisory.amount_text import rounded
+from projections.supervisory.convert import Converter, Rate, Span, decompose, spans
 
 MARK_JANUARY = Rate("XPM", Decimal("0.0030"), date(1922, 1, 1), "Berlin")
 MARK_MARCH = Rate("XPM", Decimal("0.0020"), date(1922, 3, 16), "Berlin")

@@ -10,13 +10,8 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from projections.supervisory.convert import (
-    Converter,
-    Rate,
-    figure_text,
-    minor_text,
-    rounded,
-)
+from projections.supervisory.amount_text import figure_text, minor_text, rounded
+from projections.supervisory.convert import Converter, Rate
 
 MEASURES = ("received", "in_kind", "pledged")
 RATES = {

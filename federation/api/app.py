@@ -93,7 +93,8 @@ def create_app(settings: Settings) -> FastAPI:
             drift.start(AuditSettings().drift_interval_seconds)
         warm = None
         if isinstance(application, InternationalApplication):
-            warm = KeepWarm(application)
+            # Set by 'aidfed node serve', whose process is this node's alone (see warm.py).
+            warm = KeepWarm(application, freeze=getattr(app.state, "freeze_heap", False))
             warm.start(application.supervisory.settings.warm_interval_seconds)
         app.state.warm = warm
         try:

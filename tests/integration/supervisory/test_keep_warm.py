@@ -4,6 +4,7 @@ the findings of every node. What it keeps is what a request would have computed.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Iterator
 
@@ -97,3 +98,20 @@ def test_ready_once_the_first_round_has_ended_even_a_failed_one(
         assert failing.ready.wait(30)  # the failure is logged; the node is not held unready
     finally:
         failing.stop()
+
+
+def test_a_node_served_alone_freezes_its_heap_after_the_first_round(
+    intl: InternationalApplication,
+) -> None:
+    assert gc.get_freeze_count() == 0
+    keep = KeepWarm(intl, freeze=True)
+    keep.start(60)
+    try:
+        assert keep.ready.wait(30)
+        frozen = gc.get_freeze_count()
+        assert frozen > 0  # the application and the answers just kept among them
+        assert intl.supervisory.rules.kept.nodes()
+    finally:
+        keep.stop()
+        gc.unfreeze()  # this process hosts other tests' nodes after this one
+    assert gc.get_freeze_count() == 0

@@ -21,6 +21,7 @@ from federation.audit.source import Record
 from federation.node.ingest import CURSOR
 from federation.node.international import InternationalApplication
 from federation.node.supervisory_writer import SupervisoryWriter
+from federation.persistence.collector import fewer_collections
 from federation.persistence.database import Cursor
 from projections import supervision, supervisory
 from projections.audit.moment import Moment
@@ -92,11 +93,12 @@ def replay_pages(
     app = model.app
     out = Replayed()
     writer = SupervisoryWriter(app.db)
-    for _, records_of_node in groupby(_read(iter(records), out, moment), key=_node):
-        while page := list(islice(records_of_node, PAGE)):
-            _write(app, writer, page, moment, out)
-            if progress is not None:
-                progress(len(page))
+    with fewer_collections():
+        for _, records_of_node in groupby(_read(iter(records), out, moment), key=_node):
+            while page := list(islice(records_of_node, PAGE)):
+                _write(app, writer, page, moment, out)
+                if progress is not None:
+                    progress(len(page))
     return out
 
 

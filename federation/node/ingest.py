@@ -20,6 +20,7 @@ from eventsourcing.persistence import StoredEvent
 from domain.errors import InvalidInput
 from federation.node.projection import POSITIONS, RowWriter, read_position, write_position
 from federation.persistence.batch import insert_rows
+from federation.persistence.collector import fewer_collections
 from federation.persistence.database import Cursor, Database
 from projections.rows import Op, Table
 
@@ -87,7 +88,7 @@ class Ingestor:
         in the same transaction (the follower's verified state), so nothing is half done.
         Projectors' operations and ``also`` only write: on PostgreSQL they are pipelined.
         """
-        with self.db.transaction() as cursor:
+        with fewer_collections(), self.db.transaction() as cursor:
             names = (CURSOR, *self.projectors)
             positions = {name: read_position(self.db, cursor, name, upstream) for name in names}
             before = positions[CURSOR]

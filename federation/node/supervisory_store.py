@@ -23,6 +23,7 @@ from eventsourcing.persistence import StoredEvent
 from federation.node.ingest import Ingestor, RemoteEntry, RemoteProjector
 from federation.node.projection import write_position
 from federation.node.supervisory_writer import SupervisoryWriter
+from federation.persistence.collector import fewer_collections
 from federation.persistence.database import Cursor, Database
 from projections.rows import Table
 from projections.supervisory import CLUSTERED, NAME, PARTIAL_INDEXES, TABLES
@@ -93,7 +94,7 @@ def rebuild(
     """
     writer = SupervisoryWriter(db)
     replayed = 0
-    with db.transaction() as cursor:
+    with fewer_collections(), db.transaction() as cursor:
         for table in TABLES:
             cursor.execute(f"DELETE FROM {table.name}")
         cursor.execute(db.sql("DELETE FROM projection_positions WHERE projection = ?"), (NAME,))

@@ -72,16 +72,28 @@ class OrjsonTranscoder(JSONTranscoder):
             for key, value in o.items():
                 kind = type(value)
                 if kind is dict:
-                    # A registered value whose data is text (an id, a date, an amount), decoded
-                    # here; anything else is _wrapped's, as are all the near misses.
+                    # A registered value whose data is text (an id, a date, an amount) or two
+                    # texts (the actor), decoded here: two texts need no pass of their own.
+                    # Anything else is _wrapped's, as are all the near misses.
                     if len(value) == 2:
                         data = value.get("_data_", value)
                         name = value.get("_type_")
-                        if type(data) is str and type(name) is str:
-                            decode = from_text.get(name)
-                            if decode is not None:
-                                o[key] = decode(data)
-                                continue
+                        if type(name) is str:
+                            if type(data) is str:
+                                decode = from_text.get(name)
+                                if decode is not None:
+                                    o[key] = decode(data)
+                                    continue
+                            elif (
+                                type(data) is list
+                                and len(data) == 2
+                                and type(data[0]) is str
+                                and type(data[1]) is str
+                            ):
+                                transcoding = self.names.get(name)
+                                if transcoding is not None:
+                                    o[key] = transcoding.decode(data)
+                                    continue
                     o[key] = self._wrapped(value)
                 elif kind is list:
                     o[key] = self._typed(value)

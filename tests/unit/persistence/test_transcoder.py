@@ -182,6 +182,17 @@ def outcome(decode: Any, data: bytes) -> str:
         b'{"x":{"_type_":"money","_data_":"1.50USD"}}',
         b'{"x":{"_type_":"money","_data_":"abc USD"}}',
         b'{"x":{"_type_":"decimal_str","_data_":"0.05"}}',
+        # two texts, read without a pass over them, and the lists that need one or are refused
+        b'{"x":{"_type_":"actor","_data_":["Clara Zetkin","treasurer"]}}',
+        b'{"x":{"_type_":"actor","_data_":["Clara Zetkin","no such role"]}}',
+        b'{"x":{"_type_":"actor","_data_":["Clara Zetkin"]}}',
+        b'{"x":{"_type_":"actor","_data_":["Clara Zetkin","secretary","more"]}}',
+        b'{"x":{"_type_":"actor","_data_":[1,"secretary"]}}',
+        b'{"x":{"_type_":"actor","_data_":["Clara Zetkin",null]}}',
+        b'{"x":{"_type_":"actor","_data_":[{"_type_":"date_iso","_data_":"1922-01-05"},"x"]}}',
+        b'{"x":{"_type_":"date_iso","_data_":["1922-01-05","1922-01-06"]}}',
+        b'{"x":{"_type_":"money","_data_":["1.00","USD"]}}',
+        b'{"x":{"_type_":"nobody","_data_":["a","b"]}}',
     ],
 )
 def test_registered_values_and_their_near_misses_read_as_the_library_reads_them(

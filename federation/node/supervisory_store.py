@@ -18,13 +18,13 @@ from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import StoredEvent
 
 from federation.node.ingest import Ingestor, RemoteEntry, RemoteProjector
 from federation.node.projection import write_position
 from federation.node.supervisory_writer import SupervisoryWriter
 from federation.persistence.collector import fewer_collections
 from federation.persistence.database import Cursor, Database
+from federation.persistence.mapper import EventReader, event_reader
 from projections.rows import Table
 from projections.supervisory import CLUSTERED, NAME, PARTIAL_INDEXES, TABLES
 from projections.supervisory.ops import SvOp
@@ -93,6 +93,7 @@ def rebuild(
     Returns how many entries were replayed.
     """
     writer = SupervisoryWriter(db)
+    to_event = event_reader(app.mapper)
     replayed = 0
     with fewer_collections(), db.transaction() as cursor:
         for table in TABLES:
@@ -104,7 +105,7 @@ def rebuild(
             after = 0
             while rows := _page(db, cursor, upstream, after, page):
                 for row in rows:
-                    writer.apply(cursor, project(upstream, _event(app, row)))
+                    writer.apply(cursor, project(upstream, _event(to_event, row)))
                 after = int(rows[-1]["position"])
                 replayed += len(rows)
             writer.flush(cursor)
@@ -123,14 +124,13 @@ def _page(db: Database, cursor: Cursor, upstream: str, after: int, limit: int) -
     return list(cursor.fetchall())
 
 
-def _event(app: Application[Any], row: Any) -> Any:
-    stored = StoredEvent(
+def _event(to_event: EventReader, row: Any) -> Any:
+    return to_event(
         UUID(str(row["originator_id"])),
         int(row["originator_version"]),
         row["topic"],
         bytes(row["state"]),
     )
-    return app.mapper.to_domain_event(stored)
 
 
 def row_json() -> Callable[[Sequence[Any]], str]:

@@ -34,11 +34,22 @@ class KnowingMapper(Mapper[Any]):
         self._learnt: dict[tuple[str, type[Any]], _Learnt] = {}
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[Any]:
-        id_type = type(stored_event.originator_id)
-        learnt = self._learnt.get((stored_event.topic, id_type))
+        return self.event(
+            stored_event.originator_id,
+            stored_event.originator_version,
+            stored_event.topic,
+            stored_event.state,
+        )
+
+    def event(
+        self, originator_id: Any, originator_version: int, topic: str, state: bytes
+    ) -> DomainEventProtocol[Any]:
+        """``to_domain_event`` of the stored event with these fields, without making one."""
+        id_type = type(originator_id)
+        learnt = self._learnt.get((topic, id_type))
         # In the library's order: an unknown topic is refused before the state is read.
-        cls = resolve_topic(stored_event.topic) if learnt is None else learnt[0]
-        stored_state = stored_event.state
+        cls = resolve_topic(topic) if learnt is None else learnt[0]
+        stored_state = state
         try:
             if self.cipher:
                 stored_state = self.cipher.decrypt(stored_state)
@@ -48,16 +59,16 @@ class KnowingMapper(Mapper[Any]):
         except Exception as e:
             msg = (
                 f"Failed to deserialise state of stored event with "
-                f"topic '{stored_event.topic}', "
-                f"originator_id '{stored_event.originator_id}' and "
-                f"originator_version {stored_event.originator_version}: {e}"
+                f"topic '{topic}', "
+                f"originator_id '{originator_id}' and "
+                f"originator_version {originator_version}: {e}"
             )
             raise MapperDeserialisationError(msg) from e
         if learnt is None:
-            learnt = self._learn(stored_event.topic, cls, id_type)
+            learnt = self._learn(topic, cls, id_type)
         _, class_version, id_convertor = learnt
-        event_state["originator_id"] = id_convertor(stored_event.originator_id)
-        event_state["originator_version"] = stored_event.originator_version
+        event_state["originator_id"] = id_convertor(originator_id)
+        event_state["originator_version"] = originator_version
         from_version = event_state.pop("class_version", 1)
         while from_version < class_version:
             getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(event_state)
@@ -71,3 +82,18 @@ class KnowingMapper(Mapper[Any]):
         learnt = (cls, getattr(cls, "class_version", 1), id_convertor)
         self._learnt[topic, id_type] = learnt
         return learnt
+
+
+EventReader = Callable[[Any, int, str, bytes], Any]
+
+
+def event_reader(mapper: Mapper[Any]) -> EventReader:
+    """How to read a stored event from its fields (originator id, version, topic, state) with
+    ``mapper``: the KnowingMapper's ``event``, which makes no ``StoredEvent`` for it."""
+    if isinstance(mapper, KnowingMapper):
+        return mapper.event
+
+    def read(originator_id: Any, originator_version: int, topic: str, state: bytes) -> Any:
+        return mapper.to_domain_event(StoredEvent(originator_id, originator_version, topic, state))
+
+    return read

@@ -7,11 +7,17 @@ from uuid import UUID
 
 import pytest
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent, UUIDAsHex
+from eventsourcing.persistence import (
+    JSONTranscoder,
+    Mapper,
+    MapperDeserialisationError,
+    StoredEvent,
+    UUIDAsHex,
+)
 
 from domain.roles import Actor, Role
 from federation.node.transcodings import VALUE_OBJECTS
-from federation.persistence.mapper import KnowingMapper
+from federation.persistence.mapper import KnowingMapper, event_reader
 from federation.persistence.transcoder import OrjsonTranscoder
 
 
@@ -84,3 +90,14 @@ def test_an_upcast_event_is_the_current_version_of_its_class() -> None:
         "FR",
     )
     assert event.actor == Actor("Clara Zetkin", Role.SECRETARY)
+
+
+def test_an_event_read_from_its_fields_is_the_event_read_from_the_stored_event() -> None:
+    stored = StoredEvent(LEDGER, 1, TOPIC, STATE)
+    for mapper in (KNOWING, LIBRARY):  # the KnowingMapper's own way, and any other mapper's
+        read = event_reader(mapper)
+        event = read(LEDGER, 1, TOPIC, STATE)
+        assert type(event) is Ledger.Opened
+        assert vars(event) == vars(LIBRARY.to_domain_event(stored))
+    with pytest.raises(MapperDeserialisationError, match="originator_version 7"):
+        event_reader(KNOWING)(LEDGER, 7, TOPIC, b"{")

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from itertools import groupby, islice
 from typing import Any
 
-from eventsourcing.persistence import StoredEvent
-
 from federation.audit.readmodel import ReadModel
 from federation.audit.source import Record
 from federation.node.ingest import CURSOR
 from federation.node.international import InternationalApplication
 from federation.node.supervisory_writer import SupervisoryWriter
+from federation.persistence.collector import fewer_collections
 from federation.persistence.database import Cursor
+from federation.persistence.mapper import event_reader
 from projections import supervision, supervisory
 from projections.audit.moment import Moment
 
@@ -92,11 +92,12 @@ def replay_pages(
     app = model.app
     out = Replayed()
     writer = SupervisoryWriter(app.db)
-    for _, records_of_node in groupby(_read(iter(records), out, moment), key=_node):
-        while page := list(islice(records_of_node, PAGE)):
-            _write(app, writer, page, moment, out)
-            if progress is not None:
-                progress(len(page))
+    with fewer_collections():
+        for _, records_of_node in groupby(_read(iter(records), out, moment), key=_node):
+            while page := list(islice(records_of_node, PAGE)):
+                _write(app, writer, page, moment, out)
+                if progress is not None:
+                    progress(len(page))
     return out
 
 
@@ -132,11 +133,8 @@ def _write(
     # Only a value date or a recording time judges events one by one (the records beyond a
     # per-node size were left unread).
     judge = moment.includes if moment.judges_events() else None
-    to_event = app.mapper.to_domain_event
-    events = (
-        (r, to_event(StoredEvent(r.originator_id, r.originator_version, r.topic, r.state)))
-        for r in page
-    )
+    to_event = event_reader(app.mapper)
+    events = ((r, to_event(r.originator_id, r.originator_version, r.topic, r.state)) for r in page)
     included = ((r, e) for r, e in events if judge is None or judge(node, r.position, e))
     db = app.db
     with db.transaction() as cursor:

@@ -8,13 +8,13 @@ text on PostgreSQL too) and written canonically, so SQLite and PostgreSQL give t
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Any, cast
 
 from federation.node.supervisory_store import digest as supervisory_digest
+from federation.node.supervisory_store import row_json
 from federation.persistence.database import Database
 from projections import supervision, supervisory
 from projections.rows import Table
@@ -36,17 +36,14 @@ def rows(db: Database, table: Table) -> Iterator[tuple[Any, ...]]:
                 yield tuple(row[c] for c in table.columns)
 
 
-def _line(row: tuple[Any, ...]) -> bytes:
-    return json.dumps(list(row), ensure_ascii=False).encode() + b"\n"
-
-
 def own_digest(db: Database) -> str:
     """SHA-256 over the International's own records, table by table."""
     hasher = hashlib.sha256()
+    encode = row_json()  # each row as json.dumps(list(row), ensure_ascii=False) writes it
     for table in sorted(OWN_TABLES, key=lambda t: t.name):
         hasher.update(f"{table.name} {' '.join(table.columns)}\n".encode())
         for row in rows(db, table):
-            hasher.update(_line(row))
+            hasher.update(f"{encode(row)}\n".encode())
     return hasher.hexdigest()
 
 

@@ -14,7 +14,13 @@ from eventsourcing.application import (
     ProcessingEvent,
 )
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording, Transcoder
+from eventsourcing.persistence import (
+    IntegrityError,
+    JSONTranscoder,
+    Mapper,
+    Recording,
+    Transcoder,
+)
 from eventsourcing.postgres import PostgresDatastore
 
 from domain.errors import NotFound, RuleBroken
@@ -25,6 +31,7 @@ from federation.node.ingest import Ingestor, RemoteProjector
 from federation.node.locks import NodeLocks
 from federation.node.transcodings import VALUE_OBJECTS
 from federation.persistence.database import Database
+from federation.persistence.mapper import KnowingMapper
 from federation.persistence.transcoder import OrjsonTranscoder
 from federation.settings import Settings
 from federation.signedlog.keys import node_signer
@@ -99,6 +106,11 @@ class NodeApplication(Application[UUID]):
     def remote_projectors(self) -> dict[str, RemoteProjector]:
         """The projections this kind of node keeps of other nodes' events (by name)."""
         return {}
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return self.factory.mapper(
+            transcoder=self.construct_transcoder(), mapper_class=KnowingMapper
+        )
 
     def construct_transcoder(self) -> Transcoder:
         transcoder = OrjsonTranscoder()

@@ -15,12 +15,13 @@ from uuid import UUID
 
 import psycopg
 from eventsourcing.application import Application
-from eventsourcing.persistence import StoredEvent
 
 from domain.errors import InvalidInput
 from federation.node.projection import POSITIONS, RowWriter, read_position, write_position
 from federation.persistence.batch import insert_rows
+from federation.persistence.collector import fewer_collections
 from federation.persistence.database import Cursor, Database
+from federation.persistence.mapper import event_reader
 from projections.rows import Op, Table
 
 INGESTED = Table(
@@ -67,6 +68,7 @@ class Ingestor:
         self.db = db
         self.projectors = projectors
         self.writer = RowWriter(db)
+        self._to_event = event_reader(app.mapper)
         db.execute_script([*POSITIONS.ddl(db.dialect), *INGESTED.ddl(db.dialect)])
 
     def cursor(self, upstream: str) -> int:
@@ -87,7 +89,7 @@ class Ingestor:
         in the same transaction (the follower's verified state), so nothing is half done.
         Projectors' operations and ``also`` only write: on PostgreSQL they are pipelined.
         """
-        with self.db.transaction() as cursor:
+        with fewer_collections(), self.db.transaction() as cursor:
             names = (CURSOR, *self.projectors)
             positions = {name: read_position(self.db, cursor, name, upstream) for name in names}
             before = positions[CURSOR]
@@ -136,21 +138,20 @@ class Ingestor:
     ) -> list[RemoteEntry]:
         """Entries given as (position, originator id as text, version, topic, state, leaf),
         with their domain events decoded, ready to ingest."""
-        to_domain_event = self.app.mapper.to_domain_event
+        to_event = event_reader(self.app.mapper)
         entries = []
         for position, text, version, topic, state, leaf in rows:
             originator = UUID(text)
-            event = to_domain_event(StoredEvent(originator, version, topic, state))
+            event = to_event(originator, version, topic, state)
             entries.append(
                 RemoteEntry(position, originator, version, topic, state, leaf, event, text)
             )
         return entries
 
     def _decode(self, entry: RemoteEntry) -> Any:
-        stored = StoredEvent(
+        return self._to_event(
             entry.originator_id, entry.originator_version, entry.topic, entry.state
         )
-        return self.app.mapper.to_domain_event(stored)
 
     def _store(self, cursor: Cursor, rows: list[tuple[Any, ...]]) -> None:
         sql = self.db.sql(

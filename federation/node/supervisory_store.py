@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import json.encoder
 import operator
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -17,12 +18,13 @@ from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import StoredEvent
 
 from federation.node.ingest import Ingestor, RemoteEntry, RemoteProjector
 from federation.node.projection import write_position
 from federation.node.supervisory_writer import SupervisoryWriter
+from federation.persistence.collector import fewer_collections
 from federation.persistence.database import Cursor, Database
+from federation.persistence.mapper import EventReader, event_reader
 from projections.rows import Table
 from projections.supervisory import CLUSTERED, NAME, PARTIAL_INDEXES, TABLES
 from projections.supervisory.ops import SvOp
@@ -91,8 +93,9 @@ def rebuild(
     Returns how many entries were replayed.
     """
     writer = SupervisoryWriter(db)
+    to_event = event_reader(app.mapper)
     replayed = 0
-    with db.transaction() as cursor:
+    with fewer_collections(), db.transaction() as cursor:
         for table in TABLES:
             cursor.execute(f"DELETE FROM {table.name}")
         cursor.execute(db.sql("DELETE FROM projection_positions WHERE projection = ?"), (NAME,))
@@ -102,7 +105,7 @@ def rebuild(
             after = 0
             while rows := _page(db, cursor, upstream, after, page):
                 for row in rows:
-                    writer.apply(cursor, project(upstream, _event(app, row)))
+                    writer.apply(cursor, project(upstream, _event(to_event, row)))
                 after = int(rows[-1]["position"])
                 replayed += len(rows)
             writer.flush(cursor)
@@ -121,22 +124,49 @@ def _page(db: Database, cursor: Cursor, upstream: str, after: int, limit: int) -
     return list(cursor.fetchall())
 
 
-def _event(app: Application[Any], row: Any) -> Any:
-    stored = StoredEvent(
+def _event(to_event: EventReader, row: Any) -> Any:
+    return to_event(
         UUID(str(row["originator_id"])),
         int(row["originator_version"]),
         row["topic"],
         bytes(row["state"]),
     )
-    return app.mapper.to_domain_event(stored)
+
+
+def row_json() -> Callable[[Sequence[Any]], str]:
+    """What ``json.dumps(list(row), ensure_ascii=False)`` writes of a row, written canonically.
+
+    ``JSONEncoder.encode`` builds the stdlib's C encoder again for every call, which costs as
+    much as the row's encoding; this is that C encoder, built once with the same settings (no
+    check for cycles: a row's values are scalars, so the text is the same).
+    """
+    encoder = json.JSONEncoder(ensure_ascii=False)
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # pragma: no cover - CPython has the C encoder
+        return encoder.encode
+    iterencode = make(
+        None,
+        encoder.default,
+        json.encoder.encode_basestring,
+        encoder.indent,
+        encoder.key_separator,
+        encoder.item_separator,
+        encoder.sort_keys,
+        encoder.skipkeys,
+        encoder.allow_nan,
+    )
+
+    def encode(row: Sequence[Any]) -> str:
+        return "".join(iterencode(row, 0))
+
+    return encode
 
 
 def digest(db: Database) -> str:
     """SHA-256 over every projection table's rows, in key order, written canonically."""
     hasher = hashlib.sha256()
     collate = ' COLLATE "C"' if db.dialect == "postgres" else ""
-    # What json.dumps(values, ensure_ascii=False) writes, without a new encoder for every row.
-    encode = json.JSONEncoder(ensure_ascii=False).encode
+    encode = row_json()
     with db.reading() as cursor:
         for table in sorted(TABLES, key=lambda t: t.name):
             cols = list(table.columns)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import fields, is_dataclass
-from datetime import date
-from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from datetime import date, datetime
+from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.persistence import Transcoding
+from eventsourcing.persistence import DatetimeAsISO, Transcoding
 
 from domain.decisions import (
     AgencyOpinion,
@@ -18,7 +17,7 @@ from domain.decisions import (
     UnionDecision,
 )
 from domain.loan import Certificate, LoanTerms
-from domain.money import Money
+from domain.money import Money, money_of_text
 from domain.period_report import BalanceAssertion
 from domain.pledge import Instalment, Settlement
 from domain.roles import Actor, Role
@@ -27,26 +26,25 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
-class Interned(Generic[K, V]):
+class Interned(dict[K, V]):
     """Decoded immutable values kept by their stored form, a bounded number of them.
 
     The same person in the same role, the same amount, the same campaign recur in event after
     event; building and validating the value object again costs more than the lookup. A value
-    that fails to decode is never kept.
+    that fails to decode is never kept. A kept value is one dict lookup, ``interned[key]``
+    (done in C: only a new key runs ``__missing__``).
     """
 
     def __init__(self, decode: Callable[[K], V], limit: int = 4096) -> None:
+        super().__init__()
         self._decode = decode
-        self._kept: dict[K, V] = {}
         self._limit = limit
 
-    def __call__(self, key: K) -> V:
-        value = self._kept.get(key)
-        if value is None:
-            value = self._decode(key)
-            if len(self._kept) >= self._limit:
-                self._kept.clear()
-            self._kept[key] = value
+    def __missing__(self, key: K) -> V:
+        value = self._decode(key)
+        if len(self) >= self._limit:
+            self.clear()
+        self[key] = value
         return value
 
 
@@ -61,6 +59,14 @@ class DateAsISO(Transcoding):
 
     def decode(self, data: str) -> date:
         return date.fromisoformat(data)
+
+    decode_text = staticmethod(date.fromisoformat)  # the transcoder's way for text data
+
+
+class DatetimeAsISOText(DatetimeAsISO):
+    """eventsourcing's ``datetime_iso`` (every event's timestamp), read without a Python frame."""
+
+    decode_text = staticmethod(datetime.fromisoformat)  # the transcoder's way for text data
 
 
 class FrozenDataclass(Transcoding):
@@ -95,7 +101,7 @@ class ActorTranscoding(Transcoding):
 
     def decode(self, data: list[str]) -> Actor:
         person, role = data
-        return self._actors((person, role))
+        return self._actors[person, role]
 
 
 class MoneyAsText(Transcoding):
@@ -106,17 +112,18 @@ class MoneyAsText(Transcoding):
 
     def __init__(self) -> None:
         self._money = Interned[str, Money](self._parse)
+        self.decode_text = self._money.__getitem__  # the transcoder's way for text data
 
     def encode(self, obj: Money) -> str:
         return f"{obj.amount} {obj.currency}"
 
     def decode(self, data: str) -> Money:
-        return self._money(data)
+        return self._money[data]
 
     @staticmethod
     def _parse(data: str) -> Money:
         amount, code = data.split(" ")
-        return Money(Decimal(amount), code)
+        return money_of_text(amount, code)
 
 
 class UUIDAsHexInterned(Transcoding):
@@ -126,18 +133,20 @@ class UUIDAsHexInterned(Transcoding):
     name = "uuid_hex"
 
     def __init__(self) -> None:
-        self._ids = Interned[str, UUID](lambda text: UUID(text))
+        self._ids = Interned[str, UUID](UUID)
+        self.decode_text = self._ids.__getitem__  # the transcoder's way for text data
 
     def encode(self, obj: UUID) -> str:
         return obj.hex
 
     def decode(self, data: str) -> UUID:
-        return self._ids(data)
+        return self._ids[data]
 
 
 # Extended by later domain modules; the names are part of the stored format and never change.
 VALUE_OBJECTS: list[Transcoding] = [
     UUIDAsHexInterned(),
+    DatetimeAsISOText(),
     DateAsISO(),
     ActorTranscoding(),
     MoneyAsText(),

@@ -38,15 +38,35 @@ def insert_rows(
     if not rows:
         return
     if db.dialect == "sqlite":
-        per = max(1, _SQLITE_VARIABLES // len(rows[0]))
-        for start in range(0, len(rows), per):
-            part = rows[start : start + per]
-            cursor.execute(_many_values(sql, len(part)), [v for row in part for v in row])
+        start, left = 0, len(rows)
+        for count in _chunks(left, _SQLITE_VARIABLES // len(rows[0])):
+            part = rows[start : start + count]
+            cursor.execute(_many_values(sql, count), [v for row in part for v in row])
+            start += count
         return
     columns = _columns(sql)
     types = tuple(_ARRAY_TYPES.get(table.columns[c], table.columns[c].lower()) for c in columns)
     arrays = [list(column) for column in zip(*rows, strict=True)]
     cursor.execute(_over_arrays(sql, types), arrays)
+
+
+def _chunks(count: int, most: int) -> list[int]:
+    """``count`` rows as statements of a power of two rows each, at most ``most`` (at least one).
+
+    Every statement of a different number of rows is parsed, planned and kept apart (by
+    ``_many_values`` and by the connection's statement cache, each statement of hundreds of
+    rows taking hundreds of kilobytes): counts in powers of two keep them to a dozen per table
+    whatever the batches' sizes, where any count a history produces would grow the memory
+    with the history.
+    """
+    largest = 1 << (max(1, most).bit_length() - 1)
+    chunks = [largest] * (count // largest)
+    rest = count % largest
+    while rest:
+        size = 1 << (rest.bit_length() - 1)
+        chunks.append(size)
+        rest -= size
+    return chunks
 
 
 @lru_cache(maxsize=1024)

@@ -21,6 +21,7 @@ from eventsourcing.persistence import InterfaceError, OperationalError
 
 from domain.errors import InvalidInput
 from federation.node.base import NodeApplication
+from federation.persistence.collector import fewer_collections
 from federation.persistence.database import Cursor
 from federation.signedlog import merkle
 from federation.signedlog.note import Cosigner
@@ -112,7 +113,8 @@ class Follower:
 
     def sync_once(self, *, wait: float = 0, max_pages: int | None = None) -> Outcome:
         """Pull until caught up with the upstream's latest checkpoint (or ``max_pages``)."""
-        with self.app.locks.hold(f"follow-{self.upstream}"):
+        # Decoding and applying pages is bulk work (see federation.persistence.collector).
+        with self.app.locks.hold(f"follow-{self.upstream}"), fewer_collections():
             return self._sync(wait, max_pages)
 
     def _sync(self, wait: float, max_pages: int | None) -> Outcome:

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 from federation.node.ingest import Ingestor
+from federation.persistence.collector import fewer_collections
 from federation.signedlog import merkle
 from federation.signedlog.note import Checkpoint
 from federation.sync.client import FeedClient, ServedPage
@@ -205,7 +206,8 @@ def main() -> None:
         job.peer, timeout=job.timeout, verify=_tls(job.cafile), max_page_bytes=job.max_page_bytes
     )
     try:
-        verified_pages(job, client, pages.send)
+        with fewer_collections():  # parsing and verifying pages is bulk work
+            verified_pages(job, client, pages.send)
     except BrokenPipeError:  # the follower is gone, or stopped listening
         return
     except Exception:  # the follower asks for this page itself, and names what is wrong

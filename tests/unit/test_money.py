@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.errors import InvalidInput, RuleBroken
-from domain.money import CURRENCIES, Money, parse_amount, require_positive
+from domain.money import CURRENCIES, Money, money_of_text, parse_amount, require_positive
 
 
 def test_amounts_are_exact_decimals() -> None:
@@ -72,3 +75,58 @@ def test_zero_and_negative_amounts_are_refused_where_positive_is_required() -> N
             require_positive(Money.of(text, "USD"), "the amount received")
         assert refused.value.code == "money.not_positive"
     assert require_positive(Money.of("0.01", "USD"), "x").amount == Decimal("0.01")
+
+
+def built(make: Any, amount: str, code: str) -> tuple[str, str, str]:
+    """What building Money gave: its value, its type and currency, or the error's kind and text."""
+    try:
+        money = make(amount, code)
+    except Exception as error:  # the error is the outcome compared
+        return ("refused", type(error).__name__, str(error))
+    return (repr(money), type(money).__name__, money.currency)
+
+
+def general(amount: str, code: str) -> Money:
+    return Money(Decimal(amount), code)
+
+
+amount_texts = st.one_of(
+    st.from_regex(r"-?[0-9]{1,30}(\.[0-9]{0,5})?", fullmatch=True),  # near the shortcut's edge
+    st.sampled_from(
+        [
+            "1E+3",
+            "1e-2",
+            "-0",
+            "0.000",
+            "1.",
+            ".5",
+            " 5",
+            "5 ",
+            "1_000",
+            "NaN",
+            "-Infinity",
+            "\u0661\u066b\u0665",
+            "\u0661.\u0665\u0660",
+            "\u00b2",
+            "12.50\n",
+            "--1",
+            "+1",
+            "",
+        ]
+    ),
+    st.text(max_size=8),
+)
+
+
+@given(amount_texts, st.sampled_from([*CURRENCIES, "ZZZ", "usd", "", "JPY "]))
+def test_money_read_from_text_is_what_money_builds_from_the_decimal(amount: str, code: str) -> None:
+    assert built(money_of_text, amount, code) == built(general, amount, code)
+
+
+@pytest.mark.parametrize(
+    ("amount", "code"),
+    [("526.32", "FRF"), ("1000", "JPY"), ("0.105", "KWD"), ("1.5", "JPY"), ("0.105", "USD"),
+     ("1.50", "XPM"), ("1E+3", "USD"), ("-12.5", "USD"), ("1.50", "ZZZ"), ("1.5.0", "USD")],
+)  # fmt: skip
+def test_the_amounts_of_stored_events_read_as_money_builds_them(amount: str, code: str) -> None:
+    assert built(money_of_text, amount, code) == built(general, amount, code)

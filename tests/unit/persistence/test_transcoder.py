@@ -167,6 +167,32 @@ def outcome(decode: Any, data: bytes) -> str:
         b'"_data_":{"_type_":"uuid_hex","_data_":"b5b74058db5e58278df81f2d4c37d77d"}}}',
         b'{"x":{"_type_":"date_iso","_data_":"1922-01-05","more":1}}',
         b'{"x":{"_type_":"date_iso"},"y":{"_data_":"1922-01-05"}}',
+        b'{"x":{"_type_":"date_iso","_data_":null}}',
+        b'{"x":{"_type_":"date_iso","_data_":["1922-01-05"]}}',
+        # values read from their text by the transcodings' own way (decode_text), and theirs
+        # that are refused: each as the library's hook reads or refuses it
+        b'{"x":{"_type_":"datetime_iso","_data_":"1922-01-05T10:30:00+00:00"}}',
+        b'{"x":{"_type_":"datetime_iso","_data_":"1922-01-05T25:30:00"}}',
+        b'{"x":{"_type_":"uuid_hex","_data_":"b5b74058db5e58278df81f2d4c37d77d"}}',
+        b'{"x":{"_type_":"uuid_hex","_data_":"not an id"}}',
+        b'{"x":{"_type_":"money","_data_":"526.32 FRF"},"y":{"_type_":"money","_data_":"5 JPY"}}',
+        b'{"x":{"_type_":"money","_data_":"1E+3 USD"}}',
+        b'{"x":{"_type_":"money","_data_":"0.105 USD"}}',
+        b'{"x":{"_type_":"money","_data_":"1.50 ZZZ"}}',
+        b'{"x":{"_type_":"money","_data_":"1.50USD"}}',
+        b'{"x":{"_type_":"money","_data_":"abc USD"}}',
+        b'{"x":{"_type_":"decimal_str","_data_":"0.05"}}',
+        # two texts, read without a pass over them, and the lists that need one or are refused
+        b'{"x":{"_type_":"actor","_data_":["Clara Zetkin","treasurer"]}}',
+        b'{"x":{"_type_":"actor","_data_":["Clara Zetkin","no such role"]}}',
+        b'{"x":{"_type_":"actor","_data_":["Clara Zetkin"]}}',
+        b'{"x":{"_type_":"actor","_data_":["Clara Zetkin","secretary","more"]}}',
+        b'{"x":{"_type_":"actor","_data_":[1,"secretary"]}}',
+        b'{"x":{"_type_":"actor","_data_":["Clara Zetkin",null]}}',
+        b'{"x":{"_type_":"actor","_data_":[{"_type_":"date_iso","_data_":"1922-01-05"},"x"]}}',
+        b'{"x":{"_type_":"date_iso","_data_":["1922-01-05","1922-01-06"]}}',
+        b'{"x":{"_type_":"money","_data_":["1.00","USD"]}}',
+        b'{"x":{"_type_":"nobody","_data_":["a","b"]}}',
     ],
 )
 def test_registered_values_and_their_near_misses_read_as_the_library_reads_them(

@@ -236,12 +236,12 @@ def queries(
         months,
         arriving=True,
     )
-    # Nothing kept: every answer and every part kept per node forgotten before each run. A
-    # served International meets this only at start-up, before it is ready (node/warm.py), and
-    # inside a rebuild's request; its requests meet the other rows.
-    measure("overview (nothing kept: start-up)", cold(), "sum sv_totals", totals)
+    # Nothing kept: every answer and every part kept per node forgotten before each run: a
+    # question asked for the first time. A served International computes the common ones at
+    # start-up, before it is ready (node/warm.py), and inside a rebuild's request.
+    measure("overview (nothing kept)", cold(), "sum sv_totals", totals)
     measure("overview (kept, state unchanged)", lambda: ov.overview(), "sum sv_totals", totals)
-    measure("overview in USD (nothing kept: start-up)", cold(**usd), "read sv_months", months)
+    measure("overview in USD (nothing kept)", cold(**usd), "read sv_months", months)
     measure("overview in USD (kept)", lambda: ov.overview(**usd), "read sv_months", months)
     # A new rate: the parts kept per country are converted again (their months are kept).
     rates = NewRates(app)
@@ -267,7 +267,7 @@ def queries(
             ]
         )
     measure(
-        "overview in USD, a period (nothing kept: start-up)",
+        "overview in USD, a period (nothing kept)",
         cold(**usd, since=since, until=until),
         "read sv_months",
         months,
@@ -329,7 +329,7 @@ def queries(
     p50, p99 = latency(cold_exceptions, repeat=5)
     rows.append(
         [
-            "exceptions, first page (nothing kept: start-up, 5 runs)",
+            "exceptions, first page (nothing kept, 5 runs)",
             f"{p50:.0f}",
             f"{p99:.0f}",
             "",
@@ -441,8 +441,10 @@ def main() -> None:
     )
     print(
         "A served International answers its requests as in the rows 'after a page', 'after a new"
-        " rate' and 'kept'; the 'nothing kept: start-up' rows it computes once, after it starts"
-        " and before /readyz answers 200 (and inside a rebuild's request)."
+        " rate' and 'kept'. It computes the 'nothing kept' rows for a question asked for the first"
+        " time (another period, country or currency): the common ones (the overview plain and in"
+        " each reporting currency, the findings) once after it starts, before /readyz answers"
+        " 200, and inside a rebuild's request."
     )
     raw.close()
     intl.close()

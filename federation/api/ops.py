@@ -30,7 +30,7 @@ def readyz(request: Request) -> Response:
         return error_response(
             503, "node.not_ready", f"the database does not answer: {error}", "ops"
         )
-    warm = getattr(request.app.state, "warm", None)
+    warm = request.app.state.warm
     if warm is not None and not warm.ready.is_set():
         return error_response(
             503,

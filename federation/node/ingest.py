@@ -138,7 +138,7 @@ class Ingestor:
     ) -> list[RemoteEntry]:
         """Entries given as (position, originator id as text, version, topic, state, leaf),
         with their domain events decoded, ready to ingest."""
-        to_event = event_reader(self.app.mapper)
+        to_event = self._to_event
         entries = []
         for position, text, version, topic, state, leaf in rows:
             originator = UUID(text)

@@ -5,6 +5,7 @@ on the way."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -53,17 +54,17 @@ class Gatherer:
         country: str | None,
         code: str | None,
         converter: Converter | None,
-        months: list[tuple[Any, ...]] | None = None,
         *,
-        kept: bool = False,
+        kept_months: Sequence[tuple[Any, ...]] | None = None,
+        read_months: list[tuple[Any, ...]] | None = None,
     ) -> Measures:
         """Every measure per country and currency over since..until, in one pass over whole
         months (sv_months) and the days around them (sv_flows), feeding ``converter`` too.
 
-        With a converter, the whole months' rows feed it, and ``months`` (a list) receives
-        them. With ``kept``, ``months`` holds them already (kept from a read of the same
-        state): they feed the converter and are not read again, and the measures returned lack
-        their sums (the caller has them).
+        With a converter, the whole months' rows feed it: ``kept_months`` when given (kept
+        from a read of the same state; they are not read again, and the measures returned lack
+        their sums: the caller has them), else those read, which ``read_months`` (a list)
+        receives.
         """
         if since is None and until is None and converter is None:
             return self._totals(country, code)
@@ -72,14 +73,13 @@ class Gatherer:
         filters, params = where_clause([("country", country), ("currency", code)], " AND ")
         split: set[tuple[str, str]] = set()
         if span and converter is not None:
-            if kept and months is not None:
-                rows = months
-            else:
+            rows = kept_months
+            if rows is None:
                 rows = self.service.raw(MONTHS_SQL.format(filters=filters), [*span, *params])
-                if months is not None:
-                    months.extend(rows)
+                if read_months is not None:
+                    read_months.extend(rows)
             split = converter.add_months(rows)
-        if span and not kept:
+        if span and kept_months is None:
             # The months' sums, added up by the database (cheaper than adding the rows here).
             for country_, code_, *amounts in self.service.raw(
                 MONTH_SUMS_SQL.format(filters=filters), [*span, *params]

@@ -160,11 +160,10 @@ class Overview:
         for country, covered in passes:
             converter = book.converter() if book else None
             again = converter is not None and all(c in measured for c in covered)
-            months: list[tuple[Any, ...]] | None = None
-            if converter is not None:
-                months = [row for c in covered for row in measured[c].months or ()] if again else []
+            kept = [row for c in covered for row in measured[c].months or ()] if again else None
+            months: list[tuple[Any, ...]] | None = [] if converter is not None else None
             measures = self.measures.gather(
-                since, until, country, code, converter, months, kept=again
+                since, until, country, code, converter, kept_months=kept, read_months=months
             )
             conversions = converter.results() if converter else {}
             if again:

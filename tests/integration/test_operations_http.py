@@ -10,8 +10,9 @@ import pytest
 
 from federation.api.app import create_app
 from federation.node.warm import KeepWarm
-from federation.settings import NodeKind, Settings
+from federation.settings import Settings
 from tests.support import liaison_story as story
+from tests.support.nodes import lone_international
 from tests.support.servers import serving
 
 
@@ -45,14 +46,7 @@ def test_oversized_requests_are_refused_before_they_are_read(client: httpx.Clien
 
 
 def test_an_international_is_ready_only_once_its_answers_are_warm(tmp_path: Path) -> None:
-    settings = Settings(
-        node_id="INTL",
-        kind=NodeKind.INTERNATIONAL,
-        data_dir=tmp_path / "INTL",
-        mode="test",
-        follow=False,
-    )
-    api = create_app(settings)
+    api = create_app(lone_international(tmp_path))
     with serving(api) as base, httpx.Client(base_url=base, timeout=30) as c:
         assert api.state.warm is not None  # the lifespan's, already running
         assert api.state.warm.ready.wait(30)

@@ -277,7 +277,7 @@ def rebuild(request: Request, app: AppDep, actor: ActorDep) -> Any:
     rebuilt = app.supervisory.rebuild()
     # The rebuild forgot every kept answer; compute them again before answering, so the
     # requests that follow do not each meet the cold computation (a second or so at scale).
-    warm = getattr(request.app.state, "warm", None)
+    warm = request.app.state.warm
     if warm is not None:
         warm.warm()
     return rebuilt

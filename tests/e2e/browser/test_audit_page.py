@@ -12,21 +12,15 @@ from domain.roles import Role
 from federation.api.app import create_app
 from federation.api.users import UserBook
 from federation.node.international import InternationalApplication
-from federation.settings import NodeKind, Settings
 from tests.e2e.browser.conftest import PASSWORD, log_in, shot
 from tests.integration.audit.history import fill
+from tests.support.nodes import lone_international
 from tests.support.servers import serving
 
 
 @pytest.fixture
 def intl(tmp_path: Path) -> Iterator[str]:
-    settings = Settings(
-        node_id="INTL",
-        kind=NodeKind.INTERNATIONAL,
-        data_dir=tmp_path / "INTL",
-        mode="demo",
-        follow=False,
-    )
+    settings = lone_international(tmp_path, mode="demo")
     users = UserBook(settings.data_dir)
     users.add("supervisor", "Willi Münzenberg", Role.SUPERVISOR, PASSWORD, "tok-supervisor")
     users.add("treasurer", "Hugo Eberlein", Role.TREASURER, PASSWORD, "tok-treasurer")

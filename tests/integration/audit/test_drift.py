@@ -23,6 +23,7 @@ from federation.node.international import InternationalApplication
 from federation.node.setup import init_node
 from federation.settings import NodeKind, Settings
 from tests.integration.audit.history import fill
+from tests.support.nodes import lone_international
 from tests.support.servers import serving
 
 SUPERVISOR = {"X-Actor": "Willi%20M%C3%BCnzenberg", "X-Role": "supervisor"}
@@ -108,14 +109,7 @@ def test_a_served_international_finds_drift_on_its_schedule(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("AIDFED_AUDIT_DRIFT_INTERVAL_SECONDS", "0.3")
-    settings = Settings(
-        node_id="INTL",
-        kind=NodeKind.INTERNATIONAL,
-        data_dir=tmp_path / "INTL",
-        mode="test",
-        follow=False,
-    )
-    api = create_app(settings)
+    api = create_app(lone_international(tmp_path))
     with serving(api) as base:
         node: InternationalApplication = api.state.node
         fill(node, tmp_path)

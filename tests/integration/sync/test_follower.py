@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -26,15 +27,22 @@ from tests.support.story import CAMPAIGN, TREASURER
 from tests.support.tls import self_signed
 
 
-@pytest.fixture
-def committee_node(tmp_path: Path) -> Iterator[tuple[str, CommitteeApplication]]:
-    api = create_app(
-        Settings(node_id="US", data_dir=tmp_path / "US", database="sqlite", mode="test")
-    )
-    with serving(api) as base:
+@contextmanager
+def served_committee(
+    folder: Path, tls: tuple[Path, Path] | None = None
+) -> Iterator[tuple[str, CommitteeApplication]]:
+    """The committee "US", founded, served over HTTP (or HTTPS with ``tls``); its URL and app."""
+    api = create_app(Settings(node_id="US", data_dir=folder / "US", database="sqlite", mode="test"))
+    with serving(api, tls) as base:
         app: CommitteeApplication = api.state.node
         story.found_committee(app)
         yield base, app
+
+
+@pytest.fixture
+def committee_node(tmp_path: Path) -> Iterator[tuple[str, CommitteeApplication]]:
+    with served_committee(tmp_path) as node:
+        yield node
 
 
 @pytest.fixture
@@ -196,13 +204,8 @@ def test_a_long_backlog_over_https_is_whole_whether_or_not_the_worker_can_verify
     """The worker process opens its own TLS connection with the CA the follower trusts; one
     that cannot (no CA given) ends at once, and the follower fetches every page itself."""
     cert, key = self_signed(tmp_path)
-    api = create_app(
-        Settings(node_id="US", data_dir=tmp_path / "US", database="sqlite", mode="test")
-    )
-    with serving(api, tls=(cert, key)) as base:
+    with served_committee(tmp_path, tls=(cert, key)) as (base, committee):
         assert base.startswith("https://")
-        committee: CommitteeApplication = api.state.node
-        story.found_committee(committee)
         receipts(committee, 130)
         peer = us_peer(base, committee)
         trusted = ssl.create_default_context(cafile=str(cert))

@@ -4,29 +4,26 @@ Measured in one run, on SQLite files:
 - ingest throughput through the real Ingestor, with the supervisory projection and, as the
   baseline, without any projection (storing and decoding the same entries);
 - p50/p99 latency of the overview and of filtered lists through the query service, beside a
-  plain indexed SQL query of the same table on a bare sqlite3 connection. The answers a
-  supervisor asks for after new events arrive are timed after a page of one node's events has
-  been projected (held back from the ingest, delivered node after node before each run);
-  "nothing kept" times them with every kept answer and part forgotten; "after a new rate"
-  after one rate was recorded (observed or corrected through the International's commands).
+  plain indexed SQL query of the same table on a bare sqlite3 connection, timed in a process
+  started as a served International is (``bench.supervisory_queries``, which says what each
+  row times), with its start-up work beside them.
 BENCH_SUPERVISORY_EVENTS sets the size (default 1,000,000); BENCH_SUPERVISORY_REBUILD=1 also
 times a rebuild from zero and checks its digest against the live one.
 """
 
 from __future__ import annotations
 
-import gc
+import json
 import os
+import pickle
 import shutil
-import sqlite3
-import statistics
+import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from bench.supervisory_events import CURRENCIES, federation
 from bench.table import print_table
@@ -109,245 +106,6 @@ def hold_back(data: dict[str, list[RemoteEntry]]) -> dict[str, list[RemoteEntry]
     return later
 
 
-class Arrivals:
-    """The held-back entries, delivered a page of one node at a time, node after node."""
-
-    def __init__(self, app: NodeApplication, later: dict[str, list[RemoteEntry]]) -> None:
-        self.app, self.later = app, later
-        self.nodes = sorted(later)
-        self.turn, self.at = 0, dict.fromkeys(later, 0)
-        total = sum(len(entries) for entries in later.values())
-        self.size = max(1, min(NEW_PAGE, total // ARRIVING_RUNS))
-
-    def page(self) -> None:
-        for _ in range(len(self.nodes)):
-            upstream = self.nodes[self.turn % len(self.nodes)]
-            self.turn += 1
-            at = self.at[upstream]
-            entries = self.later[upstream][at : at + self.size]
-            if entries:
-                self.at[upstream] = at + len(entries)
-                self.app.ingestor.ingest(upstream, entries)
-                return
-        raise RuntimeError("the held-back entries ran out")
-
-
-class NewRates:
-    """A rate recorded before each "after a new rate" run, through the International's own
-    commands: in turn a new month-start observation after the history (the month's rate as it
-    is recorded) and a correction of an observed month-start rate inside it (which changes
-    converted figures). Either changes the rates the answers are converted at."""
-
-    def __init__(self, app: InternationalApplication) -> None:
-        self.app, self.turn = app, 0
-        self.codes = [c for c in CURRENCIES if c != "USD"]
-
-    def record(self) -> None:
-        code = self.codes[self.turn % len(self.codes)]
-        months = self.turn // len(self.codes)
-        self.turn += 1
-        if self.turn % 2:
-            self.app.observe_rate(
-                SUPERVISOR,
-                currency=code,
-                reporting_currency="USD",
-                rate=Decimal("0.0700"),
-                value_date=date(1924 + months // 12, months % 12 + 1, 1),
-                source="bench, new",
-            )
-        else:
-            self.app.correct_rate(
-                SUPERVISOR,
-                currency=code,
-                reporting_currency="USD",
-                value_date=date(1922 + months % 24 // 12, months % 12 + 1, 1),
-                rate=Decimal("0.0750") + Decimal(self.turn) / 100000,
-                reason="bench, corrected",
-            )
-
-
-def latency(
-    run: Callable[[], Any], repeat: int = REPEAT, before: Callable[[], Any] | None = None
-) -> tuple[float, float]:
-    """p50 and p99 in milliseconds; ``before`` runs untimed before each run."""
-    for _ in range(3):
-        if before:
-            before()
-        run()
-    times = []
-    for _ in range(repeat):
-        if before:
-            before()
-        start = time.perf_counter()
-        run()
-        times.append((time.perf_counter() - start) * 1000)
-    times.sort()
-    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.99))]
-
-
-def queries(
-    app: InternationalApplication, raw: sqlite3.Connection, later: dict[str, list[RemoteEntry]]
-) -> list[list[object]]:
-    sv = app.supervisory
-    ov = sv.overview
-    rows: list[list[object]] = []
-    arrivals = Arrivals(app, later)
-
-    def measure(
-        name: str, run: Callable[[], Any], baseline: str, sql: str, *p: Any, arriving: bool = False
-    ) -> None:
-        p50, p99 = latency(run, before=arrivals.page if arriving else None)
-        b50, b99 = latency(lambda: raw.execute(sql, p).fetchall())
-        rows.append([name, f"{p50:.2f}", f"{p99:.2f}", baseline, f"{b50:.2f}", f"{b99:.2f}"])
-
-    totals = "SELECT country, currency, measure, SUM(amount_minor) FROM sv_totals GROUP BY 1, 2, 3"
-    months = "SELECT * FROM sv_months"
-
-    def cold(**kw: Any) -> Callable[[], Any]:
-        def run() -> Any:
-            sv.cache_clear()
-            return ov.overview(**kw)
-
-        return run
-
-    since, until = date(1922, 3, 5), date(1923, 2, 20)
-    usd: dict[str, Any] = {"reporting_currency": "USD"}
-    # What a supervisor sees after new events arrive: a page of one node projected before each.
-    measure("overview (after a page)", ov.overview, "sum sv_totals", totals, arriving=True)
-    measure(
-        "overview in USD (after a page)",
-        lambda: ov.overview(**usd),
-        "read sv_months",
-        months,
-        arriving=True,
-    )
-    measure(
-        "overview in USD, one country (after a page)",
-        lambda: ov.overview(**usd, country="C07"),
-        "read sv_months of C07",
-        months + " WHERE country = ?",
-        "C07",
-        arriving=True,
-    )
-    measure(
-        "overview in USD, a period (after a page)",
-        lambda: ov.overview(**usd, since=since, until=until),
-        "read sv_months",
-        months,
-        arriving=True,
-    )
-    # Nothing kept: every answer and every part kept per node forgotten before each run: a
-    # question asked for the first time. A served International computes the common ones at
-    # start-up, before it is ready (node/warm.py), and inside a rebuild's request.
-    measure("overview (nothing kept)", cold(), "sum sv_totals", totals)
-    measure("overview (kept, state unchanged)", lambda: ov.overview(), "sum sv_totals", totals)
-    measure("overview in USD (nothing kept)", cold(**usd), "read sv_months", months)
-    measure("overview in USD (kept)", lambda: ov.overview(**usd), "read sv_months", months)
-    # A new rate: the parts kept per country are converted again (their months are kept).
-    rates = NewRates(app)
-    periods: list[tuple[str, dict[str, Any]]] = [
-        ("", usd),
-        (", a period", {**usd, "since": since, "until": until}),
-    ]
-    for name, question in periods:
-
-        def run(q: dict[str, Any] = question) -> Any:
-            return ov.overview(**q)
-
-        p50, p99 = latency(run, before=rates.record)
-        b50, b99 = latency(lambda: raw.execute(months).fetchall())
-        rows.append(
-            [
-                f"overview in USD{name} (after a new rate)",
-                f"{p50:.2f}",
-                f"{p99:.2f}",
-                "read sv_months",
-                f"{b50:.2f}",
-                f"{b99:.2f}",
-            ]
-        )
-    measure(
-        "overview in USD, a period (nothing kept)",
-        cold(**usd, since=since, until=until),
-        "read sv_months",
-        months,
-    )
-    receipts = "SELECT * FROM sv_receipts WHERE country = ? ORDER BY value_date LIMIT 100"
-    measure(
-        "receipts of one country",
-        lambda: sv.rows("receipts", {"country": "C07"}),
-        "same, plain SQL",
-        receipts,
-        "C07",
-    )
-    measure(
-        "receipts in XPM, a period, active",
-        lambda: sv.rows(
-            "receipts",
-            {"currency": "XPM", "status": "active", "since": date(1923, 1, 1)},
-        ),
-        "same, plain SQL",
-        "SELECT * FROM sv_receipts WHERE currency = ? AND reversed_on IS NULL "
-        "AND value_date >= ? ORDER BY value_date LIMIT 100",
-        "XPM",
-        "1923-01-01",
-    )
-    measure(
-        "transfers in transit (status sent)",
-        lambda: sv.rows("transfers", {"status": "sent"}),
-        "same, plain SQL",
-        "SELECT * FROM sv_transfers WHERE status = ? ORDER BY initiated_on LIMIT 100",
-        "sent",
-    )
-    measure(
-        "procurement: machines, one agency",
-        lambda: sv.rows("procurements", {"category": "machines", "agency": "VSNKH"}),
-        "same, plain SQL",
-        "SELECT * FROM sv_procurements WHERE category = ? ORDER BY committed_on LIMIT 100",
-        "machines",
-    )
-
-    def exceptions(offset: int = 0, **kw: Any) -> Callable[[], Any]:
-        return lambda: sv.rules.exceptions(as_of=date(1924, 1, 1), offset=offset, **kw)
-
-    def cold_exceptions() -> Any:
-        sv.cache_clear()
-        return exceptions()()
-
-    sent = "SELECT * FROM sv_transfers WHERE status = ? ORDER BY sent_on LIMIT 100 OFFSET 500"
-    # Findings are kept per node: after a page, only that node (or the liaison's opinions'
-    # consultations) is judged again.
-    measure(
-        "exceptions, first page (after a page)",
-        exceptions(),
-        "transfers page, SQL",
-        sent,
-        "sent",
-        arriving=True,
-    )
-    # Nothing kept: every node judged again (at start-up, before the node is ready).
-    p50, p99 = latency(cold_exceptions, repeat=5)
-    rows.append(
-        [
-            "exceptions, first page (nothing kept, 5 runs)",
-            f"{p50:.0f}",
-            f"{p99:.0f}",
-            "",
-            "",
-            "",
-        ]
-    )
-    measure("exceptions, page 6 (kept)", exceptions(500), "transfers page, SQL", sent, "sent")
-    measure(
-        "exceptions of one rule and country (kept)",
-        exceptions(rule="transfer.in_transit_too_long", country="C07"),
-        "transfers page, SQL",
-        sent,
-        "sent",
-    )
-    return rows
-
-
 def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="aidfed-bench-supervisory-"))
     intl = InternationalApplication(settings(folder / "intl"))
@@ -428,26 +186,31 @@ def main() -> None:
         ["run", "events", "time", "events/s", "CPU µs/event"],
         rows,
     )
-    raw = sqlite3.connect(folder / "intl" / "events.sqlite")
-    # As 'aidfed node serve' does once its first answers are kept (federation/node/warm.py):
-    # what exists now — here also the generated entries, which a served node does not hold —
-    # is left out of the cyclic collector's full collections.
-    gc.collect()
-    gc.freeze()
+    intl.close()
+    # The queries are timed in a process shaped like a served International (see
+    # bench.supervisory_queries), on the folder just written; the held-back entries go with it.
+    with (folder / "later.pickle").open("wb") as held:
+        pickle.dump(later, held, protocol=pickle.HIGHEST_PROTOCOL)
+    del data, later
+    subprocess.run([sys.executable, "-m", "bench.supervisory_queries", str(folder)], check=True)
+    timed = json.loads((folder / "queries.json").read_text())
     print_table(
-        f"Supervisory queries over {total:,} events (ms, {REPEAT} runs each; goal p99 < 20)",
+        "A served International's start-up, before /readyz answers 200 (ms)",
+        ["work", "ms"],
+        timed["start_up"],
+    )
+    print_table(
+        f"Supervisory queries over {total:,} events, in a process started as a served"
+        f" International (ms, {REPEAT} runs each; goal p99 < 20)",
         ["query (service)", "p50", "p99", "baseline (bare sqlite3)", "p50", "p99"],
-        queries(intl, raw, later),
+        timed["queries"],
     )
     print(
-        "A served International answers its requests as in the rows 'after a page', 'after a new"
-        " rate' and 'kept'. It computes the 'nothing kept' rows for a question asked for the first"
-        " time (another period, country or currency): the common ones (the overview plain and in"
-        " each reporting currency, the findings) once after it starts, before /readyz answers"
-        " 200, and inside a rebuild's request."
+        "'after a page': a page of one node's events projected before each run; 'a new period'"
+        " and 'a new as-of day': a question not asked before in each run, the first round's"
+        " answers kept; 'nothing kept: start-up': every kept answer forgotten before each run"
+        " (what the node computes after it opens, before it is ready)."
     )
-    raw.close()
-    intl.close()
     shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -26,6 +26,7 @@ from projections.supervisory.convert import Conversion, Converter, Missing, Rate
 from projections.supervisory.flows import MEASURES
 
 Question = tuple[Any, ...]  # (reporting, since, until, currency, max age)
+AllMonths = dict[str, tuple[tuple[Any, ...], ...]]  # country -> every month's row
 KEPT_QUESTIONS = 16
 ONE_BY_ONE = 4  # beyond this many countries moved, all are read in one pass
 
@@ -122,18 +123,21 @@ class KeptCountries:
         positions: dict[str, int],
         countries: Sequence[str],
         compute: Callable[
-            [Sequence[str], bool, RateBook | None, dict[str, CountryPart]], dict[str, CountryPart]
+            [Sequence[str], bool, RateBook | None, dict[str, CountryPart], AllMonths],
+            dict[str, CountryPart],
         ],
     ) -> dict[str, CountryPart]:
         """The parts of ``countries`` for ``question`` (reporting currency, since, until,
         currency, maximum age) at ``rates``, computed where their position or the rates of
         their currencies moved.
 
-        ``compute(countries, whole, book, measured)`` gives the parts of those countries: one
-        by one, or (``whole``) all read in one pass; ``measured`` holds, of those countries,
-        the parts computed at their present position (their months and measures hold). Call
-        it inside one read transaction with ``positions`` read in it: the parts kept are those
-        of the state read.
+        ``compute(countries, whole, book, measured, every)`` gives the parts of those
+        countries: one by one, or (``whole``) all read in one pass; ``measured`` holds, of those
+        countries, the parts computed at their present position (their months and measures
+        hold); ``every``, for a question over a period, every month of those countries where an
+        answer over all time (in any reporting currency) kept them at their present positions:
+        the period's whole months are among them and need not be read. Call it inside one read
+        transaction with ``positions`` read in it: the parts kept are those of the state read.
         """
         prints = fingerprints(rates) if question[0] else {}
 
@@ -164,13 +168,33 @@ class KeptCountries:
                 # A pass over every country makes some hundred thousand short-lived objects:
                 # bulk work, during which the collector's walks only lengthen the answer
                 # (its p99 by 5-25 ms at a million events; see persistence/collector.py).
+                over_a_period = question[1:3] != (None, None)
+                months = self._all_time(question, positions, todo) if over_a_period else {}
                 with fewer_collections():
-                    computed = compute(todo, whole, kept.book, measured)
+                    computed = compute(todo, whole, kept.book, measured, months)
                 for c, part in computed.items():
                     kept.parts[c] = (positions.get(c, 0), rated(part), part)
                     if part.months is not None:
                         self._measured[question[1:4]][c] = (positions.get(c, 0), part)
             return {c: kept.parts[c][2] for c in countries}
+
+    def _all_time(
+        self, question: Question, positions: dict[str, int], countries: Sequence[str]
+    ) -> AllMonths:
+        """Every month of ``countries`` (of the question's currency) where an answer over all
+        time kept them at their present positions; {} unless all of them have theirs."""
+        key = (None, None, question[3])
+        measured = self._measured.get(key)
+        if measured is None:
+            return {}
+        self._measured.move_to_end(key)  # the months every period is taken from: kept longest
+        out = {}
+        for c in countries:
+            held = measured.get(c)
+            if held is None or held[0] != positions.get(c, 0) or held[1].months is None:
+                return {}
+            out[c] = held[1].months
+        return out
 
     def _measured_at(
         self, question: Question, positions: dict[str, int], countries: Sequence[str]

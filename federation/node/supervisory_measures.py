@@ -5,9 +5,10 @@ on the way."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from operator import add
 from typing import TYPE_CHECKING, Any
 
 from projections.supervisory.convert import (
@@ -35,6 +36,19 @@ def where_clause(conditions: list[tuple[str, Any]], lead: str = " WHERE ") -> tu
     return lead + " AND ".join(f"{c} = ?" for c, _ in used), [v for _, v in used]
 
 
+def month_sums(rows: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Months' rows ``(country, currency, month, *amounts)`` added up per country and
+    currency, as MONTH_SUMS_SQL gives them: ``(country, currency, *sums)``."""
+    sums: dict[tuple[Any, ...], list[int]] = {}
+    for row in rows:
+        held = sums.get(row[:2])
+        if held is None:
+            sums[row[:2]] = list(row[3:])
+        else:
+            held[:] = map(add, held, row[3:])
+    return [(*key, *amounts) for key, amounts in sums.items()]
+
+
 class Gatherer:
     """Reads the measures of every country and currency, and feeds a converter with them."""
 
@@ -57,6 +71,7 @@ class Gatherer:
         *,
         kept_months: Sequence[tuple[Any, ...]] | None = None,
         read_months: list[tuple[Any, ...]] | None = None,
+        all_months: Sequence[tuple[Any, ...]] | None = None,
     ) -> Measures:
         """Every measure per country and currency over since..until, in one pass over whole
         months (sv_months) and the days around them (sv_flows), feeding ``converter`` too.
@@ -64,7 +79,9 @@ class Gatherer:
         With a converter, the whole months' rows feed it: ``kept_months`` when given (kept
         from a read of the same state; they are not read again, and the measures returned lack
         their sums: the caller has them), else those read, which ``read_months`` (a list)
-        receives.
+        receives. ``all_months``: every month's rows of the countries asked about, kept from a
+        read of the same state (an answer over all time): the period's whole months are taken
+        from them and added up here, not read.
         """
         if since is None and until is None and converter is None:
             return self._totals(country, code)
@@ -72,18 +89,26 @@ class Gatherer:
         span, days = decompose(since, until)
         filters, params = where_clause([("country", country), ("currency", code)], " AND ")
         split: set[tuple[str, str]] = set()
+        in_span: Sequence[tuple[Any, ...]] | None = None
+        if span and kept_months is None and all_months is not None:
+            start, end = span  # months as text ('1922-03'): their order is the calendar's
+            in_span = [row for row in all_months if start <= row[2] <= end]
         if span and converter is not None:
-            rows = kept_months
+            rows = kept_months if kept_months is not None else in_span
             if rows is None:
                 rows = self.service.raw(MONTHS_SQL.format(filters=filters), [*span, *params])
-                if read_months is not None:
-                    read_months.extend(rows)
+            if kept_months is None and read_months is not None:
+                read_months.extend(rows)
             split = converter.add_months(rows)
         if span and kept_months is None:
-            # The months' sums, added up by the database (cheaper than adding the rows here).
-            for country_, code_, *amounts in self.service.raw(
-                MONTH_SUMS_SQL.format(filters=filters), [*span, *params]
-            ):
+            # The months' sums: added up here from the rows kept, else by the database
+            # (cheaper than reading the rows to add them here).
+            sums = (
+                month_sums(in_span)
+                if in_span is not None
+                else self.service.raw(MONTH_SUMS_SQL.format(filters=filters), [*span, *params])
+            )
+            for country_, code_, *amounts in sums:
                 for measure, minor in zip(MEASURES, amounts, strict=True):
                     if minor:
                         out[(country_, code_, measure)] += int(minor)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from domain.errors import InvalidInput
 from domain.money import currency as known_currency
 from federation.node.supervisory_countries import (
+    AllMonths,
     CountryPart,
     KeptCountries,
     RateBook,
@@ -89,7 +90,7 @@ class Overview:
         currency: str | None,
         age: int | None,
     ) -> dict[str, Any]:
-        rates = self.measures.rates(reporting) if reporting else {}  # before the snapshot
+        rates = self._rates(reporting) if reporting else {}  # before the snapshot
         question = (reporting, since, until, currency, age if reporting else None)
         with self.service.snapshot():
             return self._kept_answer(question, rates, country)
@@ -107,8 +108,8 @@ class Overview:
             lambda: RateBook(reporting, rates, age) if reporting else None,
             at,
             chosen,
-            lambda countries, whole, book, measured: self._parts(
-                countries, whole, since, until, currency, book, measured
+            lambda countries, whole, book, measured, every: self._parts(
+                countries, whole, since, until, currency, book, measured, every
             ),
         )
         shown = [c for c in chosen if parts[c].measures]
@@ -134,8 +135,13 @@ class Overview:
                 }
                 for c in shown
             ],
-            "aims": self.aims(country),
+            "aims": self.service.cached(("aims", country), lambda: self.aims(country)),
         }
+
+    def _rates(self, reporting: str) -> dict[str, list[Rate]]:
+        """The rates in ``reporting``, kept with the state like the answers: a question asked
+        for the first time (another period) reads them again only after new events."""
+        return self.service.cached(("rates", reporting), lambda: self.measures.rates(reporting))
 
     def _parts(
         self,
@@ -146,12 +152,15 @@ class Overview:
         code: str | None,
         book: RateBook | None,
         measured: dict[str, CountryPart],
+        every: AllMonths,
     ) -> dict[str, CountryPart]:
         """The parts of ``countries``: read one by one, or (``whole``) all in one pass.
 
         Where ``measured`` holds every country of a pass (their measures are those of the
         present state, kept from an answer at other rates), only their conversion is
-        computed again, from their months kept: nothing of sv_months is read again.
+        computed again, from their months kept: nothing of sv_months is read again. Where
+        ``every`` holds every country of a pass (all their months, kept over all time at the
+        present state), the period's whole months are taken from it, not read.
         """
         out = {}
         passes: list[tuple[str | None, Sequence[str]]] = (
@@ -162,8 +171,16 @@ class Overview:
             again = converter is not None and all(c in measured for c in covered)
             kept = [row for c in covered for row in measured[c].months or ()] if again else None
             months: list[tuple[Any, ...]] | None = [] if converter is not None else None
+            known = None if again else _all_of(every, covered)
             measures = self.measures.gather(
-                since, until, country, code, converter, kept_months=kept, read_months=months
+                since,
+                until,
+                country,
+                code,
+                converter,
+                kept_months=kept,
+                read_months=months,
+                all_months=known,
             )
             conversions = converter.results() if converter else {}
             if again:
@@ -264,6 +281,13 @@ class Overview:
                 "specialists": {k: int(specialists[k] or 0) for k in specialists},
             },
         }
+
+
+def _all_of(every: AllMonths, countries: Sequence[str]) -> list[tuple[Any, ...]] | None:
+    """Every month of ``countries`` from ``every``; None unless it holds them all."""
+    if not every or any(c not in every for c in countries):
+        return None
+    return [row for c in countries for row in every[c]]
 
 
 def converted_figures(

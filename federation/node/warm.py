@@ -85,16 +85,21 @@ class KeepWarm:
 
     def _run(self, interval: float) -> None:
         while not self._stop.is_set():
-            try:
-                self.warm()
-            except Exception:  # a failed round must not end the schedule; it is logged
-                logger.exception("keeping the supervisory answers warm failed")
-            finally:
-                if self.freeze and not self.ready.is_set():
-                    gc.collect()
-                    gc.freeze()
-                self.ready.set()
+            self.round()
             self._stop.wait(interval)
+
+    def round(self) -> None:
+        """One round of the schedule: the first one, failed or not, makes the node ready (its
+        heap frozen first when asked). The benchmark starts an International with it too."""
+        try:
+            self.warm()
+        except Exception:  # a failed round must not end the schedule; it is logged
+            logger.exception("keeping the supervisory answers warm failed")
+        finally:
+            if self.freeze and not self.ready.is_set():
+                gc.collect()
+                gc.freeze()
+            self.ready.set()
 
     def stop(self) -> None:
         self._stop.set()

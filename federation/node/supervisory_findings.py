@@ -69,7 +69,7 @@ class KeptFindings:
         with self._lock:
             return sorted(self._nodes)
 
-    def lists(self, as_of: date, rule: str | None, node: str | None) -> list[list[ex.Finding]]:
+    def lists(self, as_of: date, rule: str | None, node: str | None) -> list[Iterable[ex.Finding]]:
         """The sorted lists of findings, one per node and rule, of the current state."""
         with self._lock, self.service.snapshot():
             positions = self.service.positions()
@@ -81,7 +81,7 @@ class KeptFindings:
                 self._nodes.clear()
                 self._liaison_at = self._departures = None
                 raise
-            out = []
+            out: list[Iterable[ex.Finding]] = []
             for name in sorted(self._nodes):
                 if node and name != node:
                     continue

@@ -1,0 +1,124 @@
+"""The transit rule of one node, judged lazily per "as of" day in the listed order.
+
+The findings are listed by ``order_key`` = (on, rule, node, subject); a transit finding's ``on``
+is its transfer's sent day and its subject the transfer, so one node's transit findings come in
+the order of (sent_on, transfer_id). A node keeps its sent transfers in that order
+(``SentTransfers``, rebuilt only when the node moves), and each "as of" day gets a listing that
+judges the rows only as the listing is pulled: the first page of exceptions judges the few
+hundred oldest rows, not every sent transfer of every node.
+
+A transfer confirmed within the limit is never in transit too long, whatever the day: confirmed
+by ``as_of``, its transit is its confirmed time; confirmed later, its time as of ``as_of`` is
+shorter still. So only the other sent transfers (unconfirmed, or confirmed late) are kept: their
+findings are those of ``transit_findings`` over every sent transfer, in the same order.
+"""
+
+from __future__ import annotations
+
+import threading
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from projections.supervisory import exceptions as ex
+from projections.supervisory import exceptions_money as mx
+
+Row = dict[str, Any]
+# Rows judged at a time as a listing is pulled: one at first (the merge of every node's lists
+# pulls one finding of each, and a page takes but a few of most), doubling up to STEP as the
+# listing is walked further (a filter that walks far pulls many).
+STEP = 64
+
+
+def _may_overrun(t: Row, limit_days: int) -> bool:
+    """Whether the sent transfer ``t`` can be in transit too long as of some day."""
+    if t["confirmed_on"] is None:
+        return True
+    transit = date.fromisoformat(t["confirmed_on"]) - date.fromisoformat(t["sent_on"])
+    return transit.days > limit_days
+
+
+def _candidates(transfers: Iterable[Row], limit_days: int) -> list[Row]:
+    return [
+        t
+        for t in mx.sent_rows(transfers)
+        if t["sent_on"] is not None and _may_overrun(t, limit_days)
+    ]
+
+
+def _listed(t: Row) -> tuple[str, str]:
+    return (t["sent_on"], t["transfer_id"])
+
+
+@dataclass(frozen=True, slots=True)
+class SentTransfers:
+    """A node's sent transfers that may be in transit too long, by (sent_on, transfer_id)."""
+
+    rows: tuple[Row, ...] = ()
+    sent_on: tuple[str, ...] = ()  # of each row, to find a day's cut by bisection
+
+    @classmethod
+    def of(cls, transfers: Iterable[Row], limit_days: int) -> SentTransfers:
+        """The sent transfers of ``transfers`` (a node's rows)."""
+        return cls._sorted(_candidates(transfers, limit_days))
+
+    def updated(self, changed: set[str], now: Iterable[Row], limit_days: int) -> SentTransfers:
+        """These, with the transfers of ids ``changed`` replaced by their rows ``now``."""
+        kept = [t for t in self.rows if t["transfer_id"] not in changed]
+        fresh = _candidates(now, limit_days)
+        return self._sorted(kept + fresh) if fresh or len(kept) < len(self.rows) else self
+
+    @classmethod
+    def _sorted(cls, rows: list[Row]) -> SentTransfers:
+        rows.sort(key=_listed)
+        return cls(tuple(rows), tuple(t["sent_on"] for t in rows))
+
+
+class TransitListing:
+    """The transit findings of one node as of one day, judged as they are pulled and kept.
+
+    Several readers may pull one listing at once (a listing outlives the lock under which it was
+    handed out): the judged findings only grow, by whole steps, under the listing's own lock.
+    """
+
+    def __init__(self, sent: SentTransfers, as_of: date, limit_days: int) -> None:
+        # A day within ``limit`` days of the calendar's start has nothing older to judge.
+        cut = as_of - timedelta(days=min(limit_days, as_of.toordinal() - 1))
+        self._rows, self._as_of, self._limit = sent.rows, as_of, limit_days
+        self._end = bisect_left(sent.sent_on, cut.isoformat())  # rows sent before the cut
+        self._judged = 0
+        self._found: list[ex.Finding] = []
+        self._lock = threading.Lock()
+
+    def __bool__(self) -> bool:
+        """Whether any row may give a finding (an empty listing is left out of the merge)."""
+        return self._end > 0
+
+    def __iter__(self) -> Iterator[ex.Finding]:
+        found, at = self._found, 0
+        while True:
+            # Read before the findings: once every row is judged, the findings are all there.
+            done = self._judged >= self._end
+            if at < len(found):
+                yield found[at]
+                at += 1
+            elif done:
+                return
+            else:
+                self._judge_step()
+
+    def _judge_step(self) -> None:
+        with self._lock:
+            start = self._judged
+            if start >= self._end:
+                return
+            stop = min(start + max(1, min(start, STEP)), self._end)
+            self._found.extend(
+                mx.transit_findings(self._rows[start:stop], self._as_of, self._limit)
+            )
+            self._judged = stop
+
+
+__all__ = ["STEP", "SentTransfers", "TransitListing"]

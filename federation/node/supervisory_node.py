@@ -11,7 +11,7 @@ very far is judged in full.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -61,7 +61,7 @@ class NodeFindings:
         self.cover.update(groups)
         self._cover_listed = None
 
-    def lists(self, as_of: date) -> Iterator[tuple[str, Iterable[ex.Finding]]]:
+    def lists(self, as_of: date) -> Iterator[tuple[str, list[ex.Finding] | TransitListing]]:
         """(rule, its findings in order) for every rule but the departures; an empty one is
         false."""
         yield from self.by_rule.items()

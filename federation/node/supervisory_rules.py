@@ -63,11 +63,18 @@ class Rules(ConsultationRecords):
         return list(self.ordered(as_of, rule))
 
     def ordered(
-        self, as_of: date, rule: str | None = None, node: str | None = None
+        self,
+        as_of: date,
+        rule: str | None = None,
+        node: str | None = None,
+        *,
+        since: str | None = None,
+        among: set[tuple[str, str]] | None = None,
     ) -> Iterator[ex.Finding]:
-        """The findings (of ``rule``, of ``node``) in the order they are listed, read lazily
-        from the findings kept per node (judged again only where the projection moved)."""
-        return self.kept.ordered(as_of, rule, node)
+        """The findings (of ``rule``, of ``node``, of the (rule, node) pairs ``among``, on or
+        after the day ``since``) in the order they are listed, read lazily from the findings
+        kept per node (judged again only where the projection moved)."""
+        return self.kept.ordered(as_of, rule, node, since=since, among=among)
 
     def exceptions(
         self,
@@ -95,12 +102,19 @@ class Rules(ConsultationRecords):
         }
         node = country.strip().upper() if country else None
         low, high = since.isoformat() if since else None, until.isoformat() if until else None
+        # Only a recorded exception is resolved: the lists of other (rule, node) pairs are not
+        # walked for those.
+        among = None
+        if status == "resolved":
+            among = {(r["rule"], r["node"]) for r in records.values() if r["resolved_on"]}
         page: list[tuple[ex.Finding, str, Row | None]] = []
         skipped = 0
-        for f in self.ordered(as_of, rule, node):
+        for f in self.ordered(as_of, rule, node, since=low, among=among):
             if low and (f.on is None or f.on < low):
                 continue
             if high and (f.on is None or f.on > high):
+                if f.on is not None:
+                    break  # listed by day first: every later finding is later still
                 continue
             record = records.get((f.rule, f.node, f.subject_id))
             if record is not None and record["exception_id"] != str(f.exception_id):

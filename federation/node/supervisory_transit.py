@@ -48,6 +48,10 @@ def _candidates(transfers: Iterable[Row], limit_days: int) -> list[Row]:
     ]
 
 
+def _on(f: ex.Finding) -> str:
+    return f.on or ""
+
+
 def _listed(t: Row) -> tuple[str, str]:
     return (t["sent_on"], t["transfer_id"])
 
@@ -86,7 +90,12 @@ class TransitListing:
     def __init__(self, sent: SentTransfers, as_of: date, limit_days: int) -> None:
         # A day within ``limit`` days of the calendar's start has nothing older to judge.
         cut = as_of - timedelta(days=min(limit_days, as_of.toordinal() - 1))
-        self._rows, self._as_of, self._limit = sent.rows, as_of, limit_days
+        self._rows, self._sent_on, self._as_of, self._limit = (
+            sent.rows,
+            sent.sent_on,
+            as_of,
+            limit_days,
+        )
         self._end = bisect_left(sent.sent_on, cut.isoformat())  # rows sent before the cut
         self._judged = 0
         self._found: list[ex.Finding] = []
@@ -97,7 +106,30 @@ class TransitListing:
         return self._end > 0
 
     def __iter__(self) -> Iterator[ex.Finding]:
-        found, at = self._found, 0
+        return self._pulled(0)
+
+    def since(self, low: str | None) -> Iterable[ex.Finding]:
+        """The findings on or after the day ``low`` (ISO): the rows sent before are skipped by
+        bisection; beyond the rows judged so far, they are judged without being kept."""
+        if low is None:
+            return self
+        start = bisect_left(self._sent_on, low, 0, self._end)
+        if start >= self._end:
+            return ()
+        if self._judged <= start:
+            return self._unkept(start)
+        # The findings judged so far are in the order of their rows' sent days.
+        return self._pulled(bisect_left(self._found, low, key=_on))
+
+    def _unkept(self, start: int) -> Iterator[ex.Finding]:
+        at, step = start, 1
+        while at < self._end:
+            stop = min(at + step, self._end)
+            yield from mx.transit_findings(self._rows[at:stop], self._as_of, self._limit)
+            at, step = stop, min(2 * step, STEP)
+
+    def _pulled(self, at: int) -> Iterator[ex.Finding]:
+        found = self._found
         while True:
             # Read before the findings: once every row is judged, the findings are all there.
             done = self._judged >= self._end

@@ -101,7 +101,7 @@ class KeptFindings:
                     if not found or (rule is not None and rule != each):
                         continue
                     if among is None or (each, name) in among:
-                        out.append(_since(found, since))
+                        out.append(found if since is None else _since(found, since))
             departures = self._judge_departures(positions)
             if departures and rule in (None, DEPARTURE):
                 mine = [

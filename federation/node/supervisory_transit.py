@@ -15,6 +15,7 @@ findings are those of ``transit_findings`` over every sent transfer, in the same
 
 from __future__ import annotations
 
+import itertools
 import threading
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
@@ -106,7 +107,7 @@ class TransitListing:
         return self._end > 0
 
     def __iter__(self) -> Iterator[ex.Finding]:
-        return self._pulled(0)
+        return self._from(0)
 
     def since(self, low: str | None) -> Iterable[ex.Finding]:
         """The findings on or after the day ``low`` (ISO): the rows sent before are skipped by
@@ -119,7 +120,18 @@ class TransitListing:
         if self._judged <= start:
             return self._unkept(start)
         # The findings judged so far are in the order of their rows' sent days.
-        return self._pulled(bisect_left(self._found, low, key=_on))
+        return self._from(bisect_left(self._found, low, key=_on))
+
+    def _from(self, at: int) -> Iterator[ex.Finding]:
+        """The findings from the ``at``-th: those judged already read as a list is (no Python
+        frame per finding: a kept day's first page reads them again), then the rest."""
+        done = self._judged >= self._end  # read first: then the findings are all there
+        known = len(self._found)
+        if done:
+            return itertools.islice(self._found, at, None)
+        if at >= known:
+            return self._pulled(at)
+        return itertools.chain(itertools.islice(self._found, at, known), self._pulled(known))
 
     def _unkept(self, start: int) -> Iterator[ex.Finding]:
         at, step = start, 1

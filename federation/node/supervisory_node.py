@@ -6,7 +6,8 @@ the event's originator). So after a page of a node, the aggregates of the page's
 (``ingested_entries`` between the two positions) name every transfer and consultation whose
 rows may have changed: only those are read and judged again; the rest keep their findings. The
 few rows of the other rules are read in full every time. A node that moved back (a rebuild) or
-very far is judged in full.
+very far is judged in full. The transit rule, which depends on the "as of" day too, is judged
+per day as its findings are read (``supervisory_transit``).
 """
 
 from __future__ import annotations

@@ -10,7 +10,9 @@ hundred oldest rows, not every sent transfer of every node.
 A transfer confirmed within the limit is never in transit too long, whatever the day: confirmed
 by ``as_of``, its transit is its confirmed time; confirmed later, its time as of ``as_of`` is
 shorter still. So only the other sent transfers (unconfirmed, or confirmed late) are kept: their
-findings are those of ``transit_findings`` over every sent transfer, in the same order.
+findings are those of ``transit_findings`` over every sent transfer, in the same order. Each is
+kept read (``SentTransfer``: its days, and the words of its finding that do not depend on the
+day), so judging it for a day only dates and words it.
 """
 
 from __future__ import annotations
@@ -25,43 +27,42 @@ from typing import Any
 
 from projections.supervisory import exceptions as ex
 from projections.supervisory import exceptions_money as mx
+from projections.supervisory.exceptions_transit import SentTransfer
 
 Row = dict[str, Any]
 # Rows judged at a time as a listing is pulled: one at first (the merge of every node's lists
 # pulls one finding of each, and a page takes but a few of most), doubling up to STEP as the
-# listing is walked further (a filter that walks far pulls many).
-STEP = 64
+# listing is walked further (a few rows judged beyond those read, per node).
+STEP = 8
 
 
-def _may_overrun(t: Row, limit_days: int) -> bool:
-    """Whether the sent transfer ``t`` can be in transit too long as of some day."""
-    if t["confirmed_on"] is None:
-        return True
-    transit = date.fromisoformat(t["confirmed_on"]) - date.fromisoformat(t["sent_on"])
-    return transit.days > limit_days
-
-
-def _candidates(transfers: Iterable[Row], limit_days: int) -> list[Row]:
-    return [
-        t
-        for t in mx.sent_rows(transfers)
-        if t["sent_on"] is not None and _may_overrun(t, limit_days)
-    ]
+def _candidates(transfers: Iterable[Row], limit_days: int) -> list[SentTransfer]:
+    """The sent transfers of ``transfers`` that can be in transit too long as of some day."""
+    out = []
+    for t in mx.sent_rows(transfers):
+        if t["sent_on"] is None:
+            continue
+        if t["confirmed_on"]:  # read only if it can overrun (most are confirmed in time)
+            transit = date.fromisoformat(t["confirmed_on"]) - date.fromisoformat(t["sent_on"])
+            if transit.days <= limit_days:
+                continue
+        out.append(SentTransfer.of(t))
+    return out
 
 
 def _on(f: ex.Finding) -> str:
     return f.on or ""
 
 
-def _listed(t: Row) -> tuple[str, str]:
-    return (t["sent_on"], t["transfer_id"])
+def _listed(s: SentTransfer) -> tuple[str, str]:
+    return (s.sent_on, s.transfer_id)
 
 
 @dataclass(frozen=True, slots=True)
 class SentTransfers:
     """A node's sent transfers that may be in transit too long, by (sent_on, transfer_id)."""
 
-    rows: tuple[Row, ...] = ()
+    rows: tuple[SentTransfer, ...] = ()
     sent_on: tuple[str, ...] = ()  # of each row, to find a day's cut by bisection
 
     @classmethod
@@ -71,14 +72,19 @@ class SentTransfers:
 
     def updated(self, changed: set[str], now: Iterable[Row], limit_days: int) -> SentTransfers:
         """These, with the transfers of ids ``changed`` replaced by their rows ``now``."""
-        kept = [t for t in self.rows if t["transfer_id"] not in changed]
+        kept = [s for s in self.rows if s.transfer_id not in changed]
         fresh = _candidates(now, limit_days)
         return self._sorted(kept + fresh) if fresh or len(kept) < len(self.rows) else self
 
     @classmethod
-    def _sorted(cls, rows: list[Row]) -> SentTransfers:
+    def _sorted(cls, rows: list[SentTransfer]) -> SentTransfers:
         rows.sort(key=_listed)
-        return cls(tuple(rows), tuple(t["sent_on"] for t in rows))
+        return cls(tuple(rows), tuple(s.sent_on for s in rows))
+
+
+def _judged(rows: Iterable[SentTransfer], as_of: date, limit_days: int) -> list[ex.Finding]:
+    found = (s.finding(as_of, limit_days) for s in rows)
+    return [f for f in found if f is not None]
 
 
 class TransitListing:
@@ -137,7 +143,7 @@ class TransitListing:
         at, step = start, 1
         while at < self._end:
             stop = min(at + step, self._end)
-            yield from mx.transit_findings(self._rows[at:stop], self._as_of, self._limit)
+            yield from _judged(self._rows[at:stop], self._as_of, self._limit)
             at, step = stop, min(2 * step, STEP)
 
     def _pulled(self, at: int) -> Iterator[ex.Finding]:
@@ -159,9 +165,7 @@ class TransitListing:
             if start >= self._end:
                 return
             stop = min(start + max(1, min(start, STEP)), self._end)
-            self._found.extend(
-                mx.transit_findings(self._rows[start:stop], self._as_of, self._limit)
-            )
+            self._found.extend(_judged(self._rows[start:stop], self._as_of, self._limit))
             self._judged = stop
 
 

@@ -13,7 +13,9 @@ node arrive.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from typing import Any
 
@@ -200,3 +202,23 @@ def test_lazy_transit_listings_equal_the_rules_judged_from_scratch(
             shown = [r["exception_id"] for r in page]
             assert shown == filtered(expected, resolved, rule=TRANSIT, limit=10)
         assert ask_all(intl, days + days[:3], nodes, resolved) > 0
+
+
+def test_readers_pulling_one_listing_at_once_read_the_same_findings(
+    history: dict[str, list[RemoteEntry]],
+) -> None:
+    # Threads switched as often as the interpreter can, so that their steps interleave.
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        with fresh_international() as intl:
+            Delivery(intl, history).rest()
+            rules = intl.supervisory.rules
+            for step in range(12):
+                day = date(1922, 9, 1) + timedelta(days=41 * step)
+                expected = [f for f in whole_history(intl.supervisory, day) if f.rule == TRANSIT]
+                with ThreadPoolExecutor(4) as pool:
+                    read = list(pool.map(rules.findings, [day] * 4, [TRANSIT] * 4))
+                assert read == [expected] * 4, day
+    finally:
+        sys.setswitchinterval(before)

@@ -4,8 +4,10 @@ The findings are listed by ``order_key`` = (on, rule, node, subject); a transit 
 is its transfer's sent day and its subject the transfer, so one node's transit findings come in
 the order of (sent_on, transfer_id). A node keeps its sent transfers in that order
 (``SentTransfers``, rebuilt only when the node moves), and each "as of" day gets a listing that
-judges the rows only as the listing is pulled: the first page of exceptions judges the few
-hundred oldest rows, not every sent transfer of every node.
+judges the rows only as the listing is pulled: the first page of exceptions judges a few rows of
+each node (those it reads, and a few beyond), not every sent transfer of every node. What a
+listing judged is kept with it (``AS_OF_KEPT`` days per node), and read again by the next
+question of that day.
 
 A transfer confirmed within the limit is never in transit too long, whatever the day: confirmed
 by ``as_of``, its transit is its confirmed time; confirmed later, its time as of ``as_of`` is
@@ -140,6 +142,8 @@ class TransitListing:
         return itertools.chain(itertools.islice(self._found, at, known), self._pulled(known))
 
     def _unkept(self, start: int) -> Iterator[ex.Finding]:
+        """The findings of the rows from the ``start``-th, judged as they are read and not kept
+        (they do not follow the rows judged so far)."""
         at, step = start, 1
         while at < self._end:
             stop = min(at + step, self._end)

@@ -23,7 +23,9 @@ findings kept are always those of one state: the same history gives the same fin
 from __future__ import annotations
 
 import heapq
+import itertools
 import threading
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import TYPE_CHECKING
@@ -35,6 +37,7 @@ from federation.node.supervisory_node import (
     NodeJudge,
     order_key,
 )
+from federation.node.supervisory_transit import TransitListing
 from projections.supervisory import exceptions as ex
 
 if TYPE_CHECKING:
@@ -69,8 +72,17 @@ class KeptFindings:
         with self._lock:
             return sorted(self._nodes)
 
-    def lists(self, as_of: date, rule: str | None, node: str | None) -> list[list[ex.Finding]]:
-        """The sorted lists of findings, one per node and rule, of the current state."""
+    def lists(
+        self,
+        as_of: date,
+        rule: str | None,
+        node: str | None,
+        *,
+        since: str | None = None,
+        among: set[tuple[str, str]] | None = None,
+    ) -> list[Iterable[ex.Finding]]:
+        """The sorted lists of findings, one per node and rule, of the current state; only of
+        the (rule, node) pairs ``among`` if given, and only those on or after ``since``."""
         with self._lock, self.service.snapshot():
             positions = self.service.positions()
             try:
@@ -81,24 +93,38 @@ class KeptFindings:
                 self._nodes.clear()
                 self._liaison_at = self._departures = None
                 raise
-            out = []
+            out: list[Iterable[ex.Finding]] = []
             for name in sorted(self._nodes):
                 if node and name != node:
                     continue
                 for each, found in self._nodes[name].lists(as_of):
-                    if found and (rule is None or rule == each):
-                        out.append(found)
+                    if not found or (rule is not None and rule != each):
+                        continue
+                    if among is None or (each, name) in among:
+                        out.append(found if since is None else _since(found, since))
             departures = self._judge_departures(positions)
             if departures and rule in (None, DEPARTURE):
-                out.append([f for f in departures if not node or f.node == node])
+                mine = [
+                    f
+                    for f in departures
+                    if (not node or f.node == node) and (among is None or (f.rule, f.node) in among)
+                ]
+                out.append(_since(mine, since))
             return out
 
     def ordered(
-        self, as_of: date, rule: str | None, node: str | None = None
+        self,
+        as_of: date,
+        rule: str | None,
+        node: str | None = None,
+        *,
+        since: str | None = None,
+        among: set[tuple[str, str]] | None = None,
     ) -> Iterator[ex.Finding]:
-        """Every finding (of ``rule``, of ``node``) in the listed order, merged lazily: the
-        first page reads a few hundred findings, not every one."""
-        return heapq.merge(*self.lists(as_of, rule, node), key=order_key)
+        """Every finding (of ``rule``, of ``node``; see ``lists``) in the listed order, merged
+        lazily: the first page reads a few hundred findings, not every one."""
+        found = self.lists(as_of, rule, node, since=since, among=among)
+        return heapq.merge(*found, key=order_key)
 
     # --- catching up ------------------------------------------------------------------------
 
@@ -169,6 +195,19 @@ class KeptFindings:
             found.sort(key=order_key)
             self._departures = (key, found)
         return self._departures[1]
+
+
+def _on(f: ex.Finding) -> str:
+    return f.on or ""
+
+
+def _since(found: list[ex.Finding] | TransitListing, low: str | None) -> Iterable[ex.Finding]:
+    """The findings of ``found`` (in the listed order, by day first) on or after ``low``."""
+    if low is None:
+        return found
+    if isinstance(found, TransitListing):
+        return found.since(low)
+    return itertools.islice(found, bisect_left(found, low, key=_on), None)
 
 
 def merged(lists: Iterable[list[ex.Finding]]) -> list[ex.Finding]:

@@ -6,18 +6,20 @@ the event's originator). So after a page of a node, the aggregates of the page's
 (``ingested_entries`` between the two positions) name every transfer and consultation whose
 rows may have changed: only those are read and judged again; the rest keep their findings. The
 few rows of the other rules are read in full every time. A node that moved back (a rebuild) or
-very far is judged in full.
+very far is judged in full. The transit rule, which depends on the "as of" day too, is judged
+per day as its findings are read (``supervisory_transit``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from domain.consultation import ProcurementCategory
 from federation.node.supervisory_cover import CHUNK, Cover, Group
+from federation.node.supervisory_transit import SentTransfers, TransitListing
 from projections.supervisory import exceptions as ex
 from projections.supervisory import exceptions_money as mx
 
@@ -48,9 +50,10 @@ class NodeFindings:
     cover: dict[str | None, Group] = field(default_factory=dict)
     consultation_of: dict[str, str | None] = field(default_factory=dict)
     transfers: dict[str, dict[str, Any]] = field(default_factory=dict)  # by transfer id
-    transit: dict[date, list[ex.Finding]] = field(default_factory=dict)
-    # Per "as of": each sent transfer's row (as a value) and what the transit rule found of it.
-    transit_of: dict[date, dict[Any, ex.Finding | None]] = field(default_factory=dict)
+    # The sent transfers in the transit rule's order, and its findings per "as of" day, judged
+    # as they are pulled (``supervisory_transit``).
+    sent: SentTransfers = field(default_factory=SentTransfers)
+    transit: dict[date, TransitListing] = field(default_factory=dict)
     in_full: bool = False  # judged in full (not from its new entries)
     _cover_listed: list[ex.Finding] | None = None
 
@@ -59,8 +62,9 @@ class NodeFindings:
         self.cover.update(groups)
         self._cover_listed = None
 
-    def lists(self, as_of: date) -> Iterator[tuple[str, list[ex.Finding]]]:
-        """(rule, its findings in order) for every rule but the departures."""
+    def lists(self, as_of: date) -> Iterator[tuple[str, list[ex.Finding] | TransitListing]]:
+        """(rule, its findings in order) for every rule but the departures; an empty one is
+        false."""
         yield from self.by_rule.items()
         yield TRANSIT, self.transit[as_of]
         if self._cover_listed is None:
@@ -79,11 +83,14 @@ class NodeJudge:
     def judge(self, node: str, position: int, before: NodeFindings | None) -> NodeFindings:
         """The node's findings at ``position``; from its new entries when ``before`` is near."""
         if before is None or not before.position < position <= before.position + NODE_STEP:
-            return self._in_full(node, position, before)
+            return self._in_full(node, position)
         changed = self._aggregates(node, before.position, position)
-        kept = NodeFindings(position, transit_of=before.transit_of)
+        kept = NodeFindings(position)
         kept.transfers = dict(before.transfers)
-        kept.transfers.update(self._transfers(node, changed))
+        now_transfers = self._transfers(node, changed)
+        kept.transfers.update(now_transfers)
+        limit = self.service.settings.transit_limit_days
+        kept.sent = before.sent.updated(changed, now_transfers.values(), limit)
         kept.consultation_of = dict(before.consultation_of)
         now = self._consultations(node, changed)
         # The consultations a changed procurement was under, and is under now; and the changed
@@ -96,34 +103,18 @@ class NodeJudge:
         self._rules(node, kept)
         return kept
 
-    def transit(self, kept: NodeFindings, as_of: date) -> list[ex.Finding]:
-        """The transit rule as of ``as_of``, judging only the rows not judged before."""
-        limit = self.service.settings.transit_limit_days
-        # A day within ``limit`` days of the calendar's start has nothing older to judge.
-        cut = (as_of - timedelta(days=min(limit, as_of.toordinal() - 1))).isoformat()
-        before = kept.transit_of.get(as_of, {})
-        judged: dict[Any, ex.Finding | None] = {}
-        for row in mx.sent_before_rows(kept.transfers.values(), cut):
-            key = tuple(row.values())
-            if key in before:
-                judged[key] = before[key]
-            else:
-                found = mx.transit_findings([row], as_of, limit)
-                judged[key] = found[0] if found else None
-        while len(kept.transit_of) >= AS_OF_KEPT and as_of not in kept.transit_of:
-            kept.transit_of.pop(next(iter(kept.transit_of)))
-        kept.transit_of[as_of] = judged
-        out = [f for f in judged.values() if f is not None]
-        out.sort(key=order_key)
-        return out
+    def transit(self, kept: NodeFindings, as_of: date) -> TransitListing:
+        """The transit rule as of ``as_of``, judged as it is pulled."""
+        return TransitListing(kept.sent, as_of, self.service.settings.transit_limit_days)
 
     # --- reading ------------------------------------------------------------------------------
 
-    def _in_full(self, node: str, position: int, before: NodeFindings | None) -> NodeFindings:
+    def _in_full(self, node: str, position: int) -> NodeFindings:
         kept = NodeFindings(position, in_full=True)
-        if before is not None:  # the transit rule's judgement of a row stays with the row
-            kept.transit_of = before.transit_of
         kept.transfers = self._transfers(node, None)
+        kept.sent = SentTransfers.of(
+            kept.transfers.values(), self.service.settings.transit_limit_days
+        )
         kept.consultation_of = self._consultations(node, None)
         kept.set_cover(self.cover.judge("p.country = ?", [node]).get(node, {}))
         self._rules(node, kept)

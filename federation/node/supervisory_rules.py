@@ -11,8 +11,10 @@ raise one by hand (``POST /v1/exceptions``) with the same id; resolving it then 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -44,6 +46,33 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
+def _within(found: Iterable[ex.Finding], low: str | None, high: str | None) -> Iterator[ex.Finding]:
+    """The findings on or after the day ``low`` and on or before ``high`` (ISO)."""
+    for f in found:
+        if low and (f.on is None or f.on < low):
+            continue
+        if high and (f.on is None or f.on > high):
+            if f.on is not None:
+                return  # listed by day first: every later finding is later still
+            continue
+        yield f
+
+
+@lru_cache(maxsize=65536)
+def _id_text(rule: str, node: str, subject_id: str) -> str:
+    """A finding's exception id as text (a page shows the same findings again; formatting a
+    UUID costs about a microsecond)."""
+    return str(ex.exception_id(rule, node, subject_id))
+
+
+def _state(f: ex.Finding, records: dict[tuple[str, str, str], Row]) -> tuple[str, Row | None]:
+    """The finding's status, and its recorded exception if any."""
+    record = records.get((f.rule, f.node, f.subject_id))
+    if record is not None and record["exception_id"] != _id_text(f.rule, f.node, f.subject_id):
+        record = None
+    return ("resolved" if record and record["resolved_on"] else "open"), record
+
+
 class Rules(ConsultationRecords):
     """Finds the compliance exceptions and records their resolution."""
 
@@ -63,11 +92,18 @@ class Rules(ConsultationRecords):
         return list(self.ordered(as_of, rule))
 
     def ordered(
-        self, as_of: date, rule: str | None = None, node: str | None = None
+        self,
+        as_of: date,
+        rule: str | None = None,
+        node: str | None = None,
+        *,
+        since: str | None = None,
+        among: set[tuple[str, str]] | None = None,
     ) -> Iterator[ex.Finding]:
-        """The findings (of ``rule``, of ``node``) in the order they are listed, read lazily
-        from the findings kept per node (judged again only where the projection moved)."""
-        return self.kept.ordered(as_of, rule, node)
+        """The findings (of ``rule``, of ``node``, of the (rule, node) pairs ``among``, on or
+        after the day ``since``) in the order they are listed, read lazily from the findings
+        kept per node (judged again only where the projection moved)."""
+        return self.kept.ordered(as_of, rule, node, since=since, among=among)
 
     def exceptions(
         self,
@@ -95,25 +131,31 @@ class Rules(ConsultationRecords):
         }
         node = country.strip().upper() if country else None
         low, high = since.isoformat() if since else None, until.isoformat() if until else None
+        # Only a recorded exception is resolved: the lists of other (rule, node) pairs are not
+        # walked for those.
+        among = None
+        if status == "resolved":
+            among = {(r["rule"], r["node"]) for r in records.values() if r["resolved_on"]}
+        found = self.ordered(as_of, rule, node, since=low, among=among)
+        if low or high:
+            found = _within(found, low, high)
         page: list[tuple[ex.Finding, str, Row | None]] = []
-        skipped = 0
-        for f in self.ordered(as_of, rule, node):
-            if low and (f.on is None or f.on < low):
-                continue
-            if high and (f.on is None or f.on > high):
-                continue
-            record = records.get((f.rule, f.node, f.subject_id))
-            if record is not None and record["exception_id"] != str(f.exception_id):
-                record = None
-            state = "resolved" if record and record["resolved_on"] else "open"
-            if status and state != status:
-                continue
-            if skipped < offset:
-                skipped += 1
-                continue
-            page.append((f, state, record))
-            if len(page) >= limit:
-                break
+        if not status:
+            # The findings skipped need no record: only the page's are looked up.
+            for f in itertools.islice(found, offset, offset + max(limit, 1)):
+                page.append((f, *_state(f, records)))
+        else:
+            skipped = 0
+            for f in found:
+                state, record = _state(f, records)
+                if state != status:
+                    continue
+                if skipped < offset:
+                    skipped += 1
+                    continue
+                page.append((f, state, record))
+                if len(page) >= limit:
+                    break
         positions = self._positions([e for f, _, _ in page for e in f.events])
         return [self._shown(f, state, record, positions) for f, state, record in page]
 
@@ -125,7 +167,7 @@ class Rules(ConsultationRecords):
         positions: dict[tuple[str, str], tuple[int, str]],
     ) -> Row:
         return {
-            "exception_id": str(f.exception_id),
+            "exception_id": _id_text(f.rule, f.node, f.subject_id),
             "rule": f.rule,
             "rule_text": ex.RULES[f.rule],
             "node": f.node,

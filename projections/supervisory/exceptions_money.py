@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from domain.ids import derive_id
 from projections.supervisory.exceptions import Finding, events_of, money_text
+from projections.supervisory.exceptions_transit import transfer_head
+from projections.supervisory.exceptions_transit import transit_findings as transit_findings
 
 Row = dict[str, Any]
 
@@ -142,7 +143,7 @@ def surplus_findings(rows: Iterable[Row]) -> list[Finding]:
 
 
 def _transfer(t: Row, rule: str, on: str | None, detail: str, *refs: str) -> Finding:
-    head = f"transfer of {money_text(t['amount_minor'], t['currency'])} to {t['recipient']}: "
+    head = transfer_head(t)
     events = events_of(*((t["country"], t[r]) for r in refs))
     return Finding(rule, t["country"], t["transfer_id"], "transfer", on, head + detail, events)
 
@@ -173,23 +174,6 @@ def single_signed_findings(rows: Iterable[Row]) -> list[Finding]:
             continue
         refs = ("initiated_ref", "countersigned_ref", "sent_ref")
         out.append(_transfer(t, "transfer.single_signed", t["sent_on"], why, *refs))
-    return out
-
-
-def transit_findings(rows: Iterable[Row], as_of: date, limit_days: int) -> list[Finding]:
-    """Transfers whose transit (to confirmation, or to ``as_of`` if not yet) exceeded the limit."""
-    out = []
-    for t in rows:
-        sent = date.fromisoformat(t["sent_on"])
-        confirmed = date.fromisoformat(t["confirmed_on"]) if t["confirmed_on"] else None
-        end = confirmed if confirmed is not None and confirmed <= as_of else as_of
-        days = (end - sent).days
-        if sent > as_of or days <= limit_days:
-            continue
-        state = f"confirmed after {days} days" if end is confirmed else f"{days} days in transit"
-        why = f"sent on {t['sent_on']}, {state} (limit {limit_days} days, as of {as_of})"
-        refs = ("sent_ref", "confirmed_ref")
-        out.append(_transfer(t, "transfer.in_transit_too_long", t["sent_on"], why, *refs))
     return out
 
 

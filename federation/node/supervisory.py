@@ -109,14 +109,23 @@ class SupervisoryService:
         return tuple(sorted((r["projection"], r["upstream"], int(r["position"])) for r in rows))
 
     def cached(self, key: tuple[Any, ...], compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        """``compute()``'s answer for ``key``, reused until the state token changes."""
-        full = (self.token(), key)
+        """``compute()``'s answer for ``key``, reused until the state token changes.
+
+        What ``compute`` itself keeps with ``cached`` (the rates, the aims of an overview) is
+        kept with the same token: the state its answer was computed for, read once."""
+        outer = getattr(self._reading, "token", None)
+        token = outer if outer is not None else self.token()
+        full = (token, key)
         with self._lock:
             found = self._cache.get(full)
             if found is not None:
                 self._cache.move_to_end(full)
                 return found
-        answer = compute()
+        self._reading.token = token
+        try:
+            answer = compute()
+        finally:
+            self._reading.token = outer
         with self._lock:
             self._cache[full] = answer
             while len(self._cache) > 64:

@@ -103,12 +103,16 @@ class KeptCountries:
     def __init__(self) -> None:
         self._questions: OrderedDict[Question, _Kept] = OrderedDict()
         self._measured: OrderedDict[Question, dict[str, tuple[int, CountryPart]]] = OrderedDict()
+        # Rate books by (reporting currency, maximum age, rates): every question at the same
+        # rates shares one, so a new period finds the spans and months' rates worked out.
+        self._books: OrderedDict[tuple[Any, ...], RateBook | None] = OrderedDict()
         self._lock = threading.Lock()
 
     def clear(self) -> None:
         with self._lock:
             self._questions.clear()
             self._measured.clear()
+            self._books.clear()
 
     def __len__(self) -> int:
         """How many questions (reporting currency, period...) have their parts kept."""
@@ -153,7 +157,7 @@ class KeptCountries:
             self._questions.move_to_end(question)
             every = tuple(sorted(prints.items()))
             if kept.rates != every or kept.book is None:
-                kept.rates, kept.book = every, book()
+                kept.rates, kept.book = every, self._book((question[0], question[4], every), book)
             stale = []
             for c in countries:
                 held = kept.parts.get(c)
@@ -177,6 +181,17 @@ class KeptCountries:
                     if part.months is not None:
                         self._measured[question[1:4]][c] = (positions.get(c, 0), part)
             return {c: kept.parts[c][2] for c in countries}
+
+    def _book(
+        self, key: tuple[Any, ...], book: Callable[[], RateBook | None]
+    ) -> RateBook | None:
+        """The rate book of ``key`` (reporting currency, maximum age, rates), made once."""
+        if key not in self._books:
+            self._books[key] = book()
+            while len(self._books) > KEPT_QUESTIONS:
+                self._books.popitem(last=False)
+        self._books.move_to_end(key)
+        return self._books[key]
 
     def _all_time(
         self, question: Question, positions: dict[str, int], countries: Sequence[str]

@@ -182,9 +182,7 @@ class KeptCountries:
                         self._measured[question[1:4]][c] = (positions.get(c, 0), part)
             return {c: kept.parts[c][2] for c in countries}
 
-    def _book(
-        self, key: tuple[Any, ...], book: Callable[[], RateBook | None]
-    ) -> RateBook | None:
+    def _book(self, key: tuple[Any, ...], book: Callable[[], RateBook | None]) -> RateBook | None:
         """The rate book of ``key`` (reporting currency, maximum age, rates), made once."""
         if key not in self._books:
             self._books[key] = book()

@@ -4,8 +4,10 @@ on the way."""
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 from operator import add
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from federation.node.supervisory import SupervisoryService
 
 ONE_DAY = timedelta(days=1)
+DAYS_KEPT = 512  # reads of days kept for one state (a period reads a few dozen)
 Measures = dict[tuple[str, str, str], int]  # (country, currency, measure) -> minor units
 
 
@@ -54,6 +57,46 @@ class Gatherer:
 
     def __init__(self, service: SupervisoryService) -> None:
         self.service = service
+        # The days' reads (sv_flows, and the months read to subtract days from) of one state
+        # of the projection, kept while it stays there (see ``days_kept``).
+        self._days: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
+        self._days_at: tuple[Any, ...] | None = None
+        self._state = threading.local()
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def days_kept(self, positions: dict[str, int]) -> Iterator[None]:
+        """Within the block, the days read around a period's whole months are kept with
+        ``positions`` (the projection's, read in the same snapshot as the block's reads) and
+        read again only once it moves: after a new rate a period's parts are converted again
+        from the months kept, and its days need not be read again either. Every sv_ table is
+        written by the projection alone, so the same positions are the same rows."""
+        state = tuple(sorted(positions.items()))
+        with self._lock:
+            if state != self._days_at:
+                self._days.clear()
+                self._days_at = state
+        self._state.at = state
+        try:
+            yield
+        finally:
+            self._state.at = None
+
+    def _day_rows(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        """``service.raw(sql, params)``, kept within ``days_kept``."""
+        state = getattr(self._state, "at", None)
+        if state is None:
+            return self.service.raw(sql, params)
+        key = (state, sql, *params)
+        found = self._days.get(key)
+        if found is None:
+            found = self.service.raw(sql, params)
+            with self._lock:
+                if self._days_at == state:
+                    if len(self._days) >= DAYS_KEPT:
+                        self._days.clear()
+                    self._days[key] = found
+        return found
 
     def __call__(
         self, since: date | None, until: date | None, country: str | None, code: str | None
@@ -156,9 +199,7 @@ class Gatherer:
         also, params = where_clause([("country", country)], " AND ")
         query = MONTHS_SQL.format(filters=f" AND currency IN ({marks}){also}")
         piece: Measures = defaultdict(int)
-        for country_, code_, _, *amounts in self.service.raw(
-            query, [month, month, *whole, *params]
-        ):
+        for country_, code_, _, *amounts in self._day_rows(query, [month, month, *whole, *params]):
             for measure, minor in zip(MEASURES, amounts, strict=True):
                 if minor:
                     piece[(country_, code_, measure)] += int(minor)
@@ -213,7 +254,7 @@ class Gatherer:
             f"WHERE currency IN ({marks}) AND value_date >= ? AND value_date <= ?{also} "
             "GROUP BY country, currency, measure"
         )
-        return self.service.raw(query, [*codes, first.isoformat(), last.isoformat(), *params])
+        return self._day_rows(query, [*codes, first.isoformat(), last.isoformat(), *params])
 
     @staticmethod
     def _pieces(

@@ -102,16 +102,17 @@ class Overview:
         reporting, since, until, currency, age = question
         at = self.service.positions()
         chosen = [country] if country else sorted(at)
-        parts = self.kept.parts(
-            question,
-            rates,
-            lambda: RateBook(reporting, rates, age) if reporting else None,
-            at,
-            chosen,
-            lambda countries, whole, book, measured, every: self._parts(
-                countries, whole, since, until, currency, book, measured, every
-            ),
-        )
+        with self.measures.days_kept(at):
+            parts = self.kept.parts(
+                question,
+                rates,
+                lambda: RateBook(reporting, rates, age) if reporting else None,
+                at,
+                chosen,
+                lambda countries, whole, book, measured, every: self._parts(
+                    countries, whole, since, until, currency, book, measured, every
+                ),
+            )
         shown = [c for c in chosen if parts[c].measures]
         names = {r["country"]: r["name"] for r in self.service.query(COMMITTEES_SQL)}
         federation = federation_measures([parts[c] for c in shown])

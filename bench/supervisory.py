@@ -196,7 +196,7 @@ def main() -> None:
     timed = json.loads((folder / "queries.json").read_text())
     print_table(
         "A served International's start-up, before /readyz answers 200 (ms)",
-        ["work", "ms"],
+        ["work", "p50", "p99"],
         timed["start_up"],
     )
     print_table(
@@ -208,8 +208,8 @@ def main() -> None:
     print(
         "'after a page': a page of one node's events projected before each run; 'a new period'"
         " and 'a new as-of day': a question not asked before in each run, the first round's"
-        " answers kept; 'nothing kept: start-up': every kept answer forgotten before each run"
-        " (what the node computes after it opens, before it is ready)."
+        " answers kept; 'after a new rate': a rate observed or corrected before each run. What"
+        " the node computes with nothing kept is its start-up work (the table before)."
     )
     shutil.rmtree(folder, ignore_errors=True)
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from federation.persistence.collector import fewer_collections
+from federation.persistence.collector import ANSWER_THRESHOLD, fewer_collections
 from projections.supervisory.convert import Conversion, Converter, Missing, Rate, Span
 from projections.supervisory.flows import MEASURES
 
@@ -174,7 +174,7 @@ class KeptCountries:
                 # (its p99 by 5-25 ms at a million events; see persistence/collector.py).
                 over_a_period = question[1:3] != (None, None)
                 months = self._all_time(question, positions, todo) if over_a_period else {}
-                with fewer_collections():
+                with fewer_collections(ANSWER_THRESHOLD):
                     computed = compute(todo, whole, kept.book, measured, months)
                 for c, part in computed.items():
                     kept.parts[c] = (positions.get(c, 0), rated(part), part)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from federation.persistence.collector import BULK_THRESHOLD, fewer_collections
+from federation.persistence.collector import ANSWER_THRESHOLD, BULK_THRESHOLD, fewer_collections
 
 
 @pytest.fixture(autouse=True)
@@ -57,3 +57,16 @@ def test_a_collector_turned_off_stays_off() -> None:
     with fewer_collections():
         assert gc.get_threshold()[0] == 0
     assert gc.get_threshold() == (0, 10, 10)
+
+
+def test_an_answer_raises_it_higher_and_bulk_work_within_never_lowers_it() -> None:
+    with fewer_collections(ANSWER_THRESHOLD):
+        assert gc.get_threshold() == (ANSWER_THRESHOLD, 10, 10)
+        with fewer_collections():
+            assert gc.get_threshold()[0] == ANSWER_THRESHOLD
+    assert gc.get_threshold() == (700, 10, 10)
+    with fewer_collections():
+        with fewer_collections(ANSWER_THRESHOLD):
+            assert gc.get_threshold()[0] == ANSWER_THRESHOLD
+        assert gc.get_threshold()[0] == ANSWER_THRESHOLD  # raised until the last work ends
+    assert gc.get_threshold() == (700, 10, 10)

@@ -11,9 +11,9 @@ entries arrive through its own ingestor, as a follower's pages would.
 
 Run by ``bench.supervisory`` as ``python -m bench.supervisory_queries FOLDER``: reads
 ``FOLDER/later.pickle`` (the held-back entries), writes ``FOLDER/queries.json`` (the rows).
-The background schedule of a served node (a round every few seconds) is not started: what is
-timed is the request alone. What the node computes with nothing kept — each common answer, the
-findings of every node, the first round — is timed first, as its start-up.
+What the node computes with nothing kept — each common answer, the findings of every node,
+the first round — is timed first, as its start-up; then the rounds go on in the background
+every few seconds (``warm_interval_seconds``) while the requests are timed, as when served.
 """
 
 from __future__ import annotations
@@ -293,7 +293,7 @@ def lists(
     )
 
 
-def start_up(app: InternationalApplication) -> list[Row]:
+def start_up(app: InternationalApplication, keep: KeepWarm) -> list[Row]:
     """What a served International computes after it opens, before it reports ready: each
     common answer with nothing kept (every kept answer and part forgotten before each run),
     the findings of every node (five runs), then its first round (the overview in each
@@ -323,7 +323,7 @@ def start_up(app: InternationalApplication) -> list[Row]:
     out.append(["the findings of every node, nothing kept (5 runs)", f"{p50:.0f}", f"{p99:.0f}"])
     sv.cache_clear()
     started = time.perf_counter()
-    KeepWarm(app, freeze=True).round()
+    keep.round()
     first = (time.perf_counter() - started) * 1000
     out.append(["first round: the overview in each currency and the findings", f"{first:.0f}", ""])
     return out
@@ -334,10 +334,14 @@ def main(folder: Path) -> None:
         later: dict[str, list[RemoteEntry]] = pickle.load(held)
     app = InternationalApplication(settings(folder / "intl"))
     raw = sqlite3.connect(folder / "intl" / "events.sqlite")
+    keep = KeepWarm(app, freeze=True)
     try:
-        ready = start_up(app)
+        ready = start_up(app, keep)
+        # As served: the rounds go on every few seconds in the background while requests come.
+        keep.start(app.supervisory.settings.warm_interval_seconds)
         timed = queries(app, raw, later)
     finally:
+        keep.stop()
         raw.close()
         app.close()
     (folder / "queries.json").write_text(json.dumps({"start_up": ready, "queries": timed}))

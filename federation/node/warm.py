@@ -23,9 +23,12 @@ node must not stay unready because an optimisation failed.
 A node served on its own (``aidfed node serve``: the process is the node's alone) then also
 freezes its heap for Python's cyclic collector (``gc.freeze``): what exists after start-up —
 modules, the application, the answers just computed — is no longer walked by every full
-collection, which at a million events otherwise holds the GIL for 20–40 ms now and then, in
+collection, which at a million events otherwise holds the GIL for 20–70 ms now and then, in
 the middle of some request. No request is routed to a node before it is ready, so little
-transient is frozen; frozen objects are still freed by reference counting when dropped. Not
+transient is frozen; frozen objects are still freed by reference counting when dropped. It
+does so again after every round that computed something: what the answers kept since (parts,
+findings, listings) would otherwise pile up unfrozen and lengthen every full collection again;
+a collection first frees the cycles among what is not frozen yet, cheap since little is. Not
 done where one process hosts many nodes in turn (the tests): cycles among frozen objects are
 never collected.
 """
@@ -51,7 +54,7 @@ class KeepWarm:
     ) -> None:
         self.app = app
         self.catching_up = catching_up
-        self.freeze = freeze  # freeze the heap after the first round (see the module)
+        self.freeze = freeze  # freeze the heap after the rounds (see the module)
         self._last: int | None = None  # entries projected at the last round
         self._stop = threading.Event()
         self.ready = threading.Event()  # set once the first round has ended
@@ -91,12 +94,14 @@ class KeepWarm:
     def round(self) -> None:
         """One round of the schedule: the first one, failed or not, makes the node ready (its
         heap frozen first when asked). The benchmark starts an International with it too."""
+        before, warmed = self._last, False
         try:
-            self.warm()
+            # Computed something: the first round, or the state moved (and is not catching up).
+            warmed = bool(self.warm()) and self._last != before
         except Exception:  # a failed round must not end the schedule; it is logged
             logger.exception("keeping the supervisory answers warm failed")
         finally:
-            if self.freeze and not self.ready.is_set():
+            if self.freeze and (warmed or not self.ready.is_set()):
                 gc.collect()
                 gc.freeze()
             self.ready.set()

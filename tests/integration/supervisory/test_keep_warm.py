@@ -7,10 +7,12 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
 
 import pytest
 
-from bench.supervisory import observe_rates
+from bench.supervisory import SUPERVISOR, observe_rates
 from federation.node.ingest import RemoteEntry
 from federation.node.international import InternationalApplication
 from federation.node.warm import KeepWarm
@@ -115,3 +117,29 @@ def test_a_node_served_alone_freezes_its_heap_after_the_first_round(
         keep.stop()
         gc.unfreeze()  # this process hosts other tests' nodes after this one
     assert gc.get_freeze_count() == 0
+
+
+def test_a_round_that_computed_something_freezes_again_an_idle_one_does_not(
+    intl: InternationalApplication,
+) -> None:
+    assert gc.get_freeze_count() == 0
+    keep = KeepWarm(intl, freeze=True)
+    try:
+        keep.round()
+        first = gc.get_freeze_count()
+        assert first > 0
+        held = [[n] for n in range(1000)]  # made after the freeze: not frozen by an idle round
+        keep.round()  # the state did not move: the answers are kept, nothing computed
+        assert gc.get_freeze_count() == first
+        intl.observe_rate(  # a new rate: the converted overview is computed again
+            SUPERVISOR,
+            currency="FRF",
+            reporting_currency="USD",
+            rate=Decimal("0.0712"),
+            value_date=date(1922, 6, 17),
+            source="a new rate",
+        )
+        keep.round()
+        assert gc.get_freeze_count() >= first + len(held)  # what the answers kept, and the rest
+    finally:
+        gc.unfreeze()  # this process hosts other tests' nodes after this one

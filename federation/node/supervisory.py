@@ -108,14 +108,21 @@ class SupervisoryService:
         )
         return tuple(sorted((r["projection"], r["upstream"], int(r["position"])) for r in rows))
 
-    def cached(self, key: tuple[Any, ...], compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        """``compute()``'s answer for ``key``, reused until the state token changes.
+    def cached(
+        self,
+        key: tuple[Any, ...],
+        compute: Callable[[], dict[str, Any]],
+        projection_only: bool = False,
+    ) -> dict[str, Any]:
+        """``compute()``'s answer for ``key``, reused until the state token changes (only the
+        projection's part of it, for an answer read from the supervisory tables alone: a new
+        rate, say, leaves it as it was).
 
         What ``compute`` itself keeps with ``cached`` (the rates, the aims of an overview) is
         kept with the same token: the state its answer was computed for, read once."""
         outer = getattr(self._reading, "token", None)
         token = outer if outer is not None else self.token()
-        full = (token, key)
+        full = (tuple(t for t in token if t[0] == NAME) if projection_only else token, key)
         with self._lock:
             found = self._cache.get(full)
             if found is not None:

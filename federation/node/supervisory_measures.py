@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
@@ -84,13 +84,19 @@ class Gatherer:
 
     def _day_rows(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
         """``service.raw(sql, params)``, kept within ``days_kept``."""
+        return self._kept((sql, *params), lambda: self.service.raw(sql, params))
+
+    def _kept(
+        self, what: tuple[Any, ...], read: Callable[[], list[tuple[Any, ...]]]
+    ) -> list[tuple[Any, ...]]:
+        """``read()``, kept as ``what`` within ``days_kept``."""
         state = getattr(self._state, "at", None)
         if state is None:
-            return self.service.raw(sql, params)
-        key = (state, sql, *params)
+            return read()
+        key = (state, *what)
         found = self._days.get(key)
         if found is None:
-            found = self.service.raw(sql, params)
+            found = read()
             with self._lock:
                 if self._days_at == state:
                     if len(self._days) >= DAYS_KEPT:
@@ -195,23 +201,33 @@ class Gatherer:
         whole = [c for c in codes if converter is None or converter.whole_month(c, month)]
         if not whole:
             return codes
+        key = ("complement", first, last, country, *whole)
+        for country_, code_, measure, minor in self._kept(
+            key, lambda: self._complement(month, around, whole, country)
+        ):
+            out[(country_, code_, measure)] += minor
+            if converter is not None:
+                converter.add_day(country_, code_, measure, first, minor)
+        return [c for c in codes if c not in whole]
+
+    def _complement(
+        self, month: str, around: list[tuple[date, date]], whole: list[str], country: str | None
+    ) -> list[tuple[Any, ...]]:
+        """(country, currency, measure, amount) of ``month`` less the days ``around``."""
         marks = ", ".join("?" for _ in whole)
         also, params = where_clause([("country", country)], " AND ")
         query = MONTHS_SQL.format(filters=f" AND currency IN ({marks}){also}")
         piece: Measures = defaultdict(int)
-        for country_, code_, _, *amounts in self._day_rows(query, [month, month, *whole, *params]):
+        for country_, code_, _, *amounts in self.service.raw(
+            query, [month, month, *whole, *params]
+        ):
             for measure, minor in zip(MEASURES, amounts, strict=True):
                 if minor:
                     piece[(country_, code_, measure)] += int(minor)
         for low, high in around:
             for country_, code_, measure, minor in self._sums(low, high, whole, country):
                 piece[(country_, code_, measure)] -= int(minor)
-        for (country_, code_, measure), minor in piece.items():
-            if minor:
-                out[(country_, code_, measure)] += minor
-                if converter is not None:
-                    converter.add_day(country_, code_, measure, first, minor)
-        return [c for c in codes if c not in whole]
+        return [(*where, minor) for where, minor in piece.items() if minor]
 
     def _totals(self, country: str | None, code: str | None) -> Measures:
         out: Measures = defaultdict(int)

@@ -136,7 +136,10 @@ class Overview:
                 }
                 for c in shown
             ],
-            "aims": self.service.cached(("aims", country), lambda: self.aims(country)),
+            # Read from the supervisory tables alone: kept across the International's own news.
+            "aims": self.service.cached(
+                ("aims", country), lambda: self.aims(country), projection_only=True
+            ),
         }
 
     def _rates(self, reporting: str) -> dict[str, list[Rate]]:

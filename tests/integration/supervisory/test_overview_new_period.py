@@ -40,27 +40,33 @@ def delivered(history: dict[str, list[RemoteEntry]]) -> Iterator[Delivery]:
     with fresh_international() as intl:
         delivery = Delivery(intl, history)
         observe_rates(intl)
-        late = sorted(history)[2]
-        delivery.rest(but=late)
-        delivery.page(late, len(history[late]) - 40)
+        all_but_the_last(delivery, sorted(history)[2], 40)
         yield delivery
 
 
-class SummedMonths:
-    """Counts the reads of months summed by the database: a period answered from the months
-    kept reads none."""
+def counted(intl: InternationalApplication, **question: Any) -> tuple[dict[str, Any], int]:
+    """The USD overview for ``question``, and how often it read months summed by the
+    database: a period answered from the months kept reads none."""
+    service, count = intl.supervisory, 0
+    read = service.raw
+    prefix = MONTH_SUMS_SQL.split("{")[0][:60]
 
-    def __init__(self, intl: InternationalApplication) -> None:
-        self.count = 0
-        service = intl.supervisory
-        read = service.raw
+    def counting(sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        nonlocal count
+        count += sql.startswith(prefix)
+        return read(sql, params)
 
-        def counting(sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
-            if sql.startswith(MONTH_SUMS_SQL.split("{")[0][:60]):
-                self.count += 1
-            return read(sql, params)
+    service.raw = counting  # type: ignore[method-assign]
+    try:
+        return answer(intl, **question), count
+    finally:
+        del service.raw  # the service's own method again
 
-        service.raw = counting  # type: ignore[method-assign]
+
+def all_but_the_last(delivery: Delivery, node: str, count: int) -> None:
+    """Every node's history delivered but the last ``count`` entries of ``node``."""
+    delivery.rest(but=node)
+    delivery.page(node, len(delivery.history[node]) - count)
 
 
 def answer(intl: InternationalApplication, **question: Any) -> dict[str, Any]:
@@ -91,12 +97,8 @@ def test_a_new_period_taken_from_the_kept_months_equals_the_one_pass_answer(
     }
     intl.supervisory.cache_clear()
     answer(intl, currency=currency)  # over all time: every month of every country kept
-    summed = SummedMonths(intl)
-    try:
-        found = answer(intl, **question)
-    finally:
-        del intl.supervisory.raw  # the service's own method again
-    assert summed.count == 0  # the whole months came from those kept, not from the database
+    found, summed = counted(intl, **question)
+    assert summed == 0  # the whole months came from those kept, not from the database
     assert found == one_pass(intl.supervisory, "USD", **question)
 
 
@@ -107,29 +109,19 @@ def test_after_new_events_of_one_node_the_period_is_read_again_and_still_equal(
         delivery = Delivery(intl, history)
         observe_rates(intl)
         late = sorted(history)[0]
-        delivery.rest(but=late)
-        delivery.page(late, len(history[late]) - 30)
+        all_but_the_last(delivery, late, 30)
         period: dict[str, Any] = {"since": date(1922, 4, 9), "until": date(1923, 5, 20)}
         answer(intl)  # over all time, at this state
         delivery.page(late, 30)  # the late node's months kept are now those of an older state
-        summed = SummedMonths(intl)
-        try:
-            found = answer(intl, **period)
-        finally:
-            del intl.supervisory.raw
-        assert summed.count == 1  # read, not taken from months of another state
+        found, summed = counted(intl, **period)
+        assert summed == 1  # read, not taken from months of another state
         assert found == one_pass(intl.supervisory, "USD", **period)
         # Asked over all time at the new state, a next period is taken from its months again.
         answer(intl)
-        summed = SummedMonths(intl)
-        try:
-            later = answer(intl, since=date(1922, 2, 11), until=date(1923, 9, 2))
-        finally:
-            del intl.supervisory.raw
-        assert summed.count == 0
-        assert later == one_pass(
-            intl.supervisory, "USD", since=date(1922, 2, 11), until=date(1923, 9, 2)
-        )
+        next_one: dict[str, Any] = {"since": date(1922, 2, 11), "until": date(1923, 9, 2)}
+        later, summed = counted(intl, **next_one)
+        assert summed == 0
+        assert later == one_pass(intl.supervisory, "USD", **next_one)
 
 
 @pytest.mark.parametrize("persistence", ["postgres"])
@@ -147,12 +139,8 @@ def test_a_new_period_from_the_kept_months_on_postgres(
             (date(1922, 1, 1), date(1922, 12, 31)),
             (date(1923, 6, 16), date(1923, 6, 30)),
         ]:
-            summed = SummedMonths(intl)
-            try:
-                found = answer(intl, since=since, until=until)
-            finally:
-                del intl.supervisory.raw
-            assert summed.count == 0
+            found, summed = counted(intl, since=since, until=until)
+            assert summed == 0
             assert found == one_pass(intl.supervisory, "USD", since=since, until=until)
     finally:
         intl.close()

@@ -37,7 +37,7 @@ from federation.node.supervisory_node import (
     NodeJudge,
     order_key,
 )
-from federation.node.supervisory_transit import TransitListing
+from federation.node.supervisory_transit import TransitListing, listed_day
 from projections.supervisory import exceptions as ex
 
 if TYPE_CHECKING:
@@ -197,17 +197,13 @@ class KeptFindings:
         return self._departures[1]
 
 
-def _on(f: ex.Finding) -> str:
-    return f.on or ""
-
-
 def _since(found: list[ex.Finding] | TransitListing, low: str | None) -> Iterable[ex.Finding]:
     """The findings of ``found`` (in the listed order, by day first) on or after ``low``."""
     if low is None:
         return found
     if isinstance(found, TransitListing):
         return found.since(low)
-    return itertools.islice(found, bisect_left(found, low, key=_on), None)
+    return itertools.islice(found, bisect_left(found, low, key=listed_day), None)
 
 
 def merged(lists: Iterable[list[ex.Finding]]) -> list[ex.Finding]:

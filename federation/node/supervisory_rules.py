@@ -46,15 +46,13 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
-def _within(found: Iterable[ex.Finding], low: str | None, high: str | None) -> Iterator[ex.Finding]:
-    """The findings on or after the day ``low`` and on or before ``high`` (ISO)."""
+def _until(found: Iterable[ex.Finding], high: str) -> Iterator[ex.Finding]:
+    """The findings on or before the day ``high`` (ISO); those without a day are left out."""
     for f in found:
-        if low and (f.on is None or f.on < low):
+        if f.on is None:
             continue
-        if high and (f.on is None or f.on > high):
-            if f.on is not None:
-                return  # listed by day first: every later finding is later still
-            continue
+        if f.on > high:
+            return  # listed by day first: every later finding is later still
         yield f
 
 
@@ -136,9 +134,11 @@ class Rules(ConsultationRecords):
         among = None
         if status == "resolved":
             among = {(r["rule"], r["node"]) for r in records.values() if r["resolved_on"]}
+        # ``since`` is applied by the lists themselves (each starts at its first finding of
+        # that day, by bisection), ``until`` here.
         found = self.ordered(as_of, rule, node, since=low, among=among)
-        if low or high:
-            found = _within(found, low, high)
+        if high:
+            found = _until(found, high)
         page: list[tuple[ex.Finding, str, Row | None]] = []
         if not status:
             # The findings skipped need no record: only the page's are looked up.

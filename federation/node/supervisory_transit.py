@@ -52,7 +52,8 @@ def _candidates(transfers: Iterable[Row], limit_days: int) -> list[SentTransfer]
     return out
 
 
-def _on(f: ex.Finding) -> str:
+def listed_day(f: ex.Finding) -> str:
+    """The day a finding is listed by (its first sort key; none sorts first)."""
     return f.on or ""
 
 
@@ -128,7 +129,7 @@ class TransitListing:
         if self._judged <= start:
             return self._unkept(start)
         # The findings judged so far are in the order of their rows' sent days.
-        return self._from(bisect_left(self._found, low, key=_on))
+        return self._from(bisect_left(self._found, low, key=listed_day))
 
     def _from(self, at: int) -> Iterator[ex.Finding]:
         """The findings from the ``at``-th: those judged already read as a list is (no Python
@@ -173,4 +174,4 @@ class TransitListing:
             self._judged = stop
 
 
-__all__ = ["STEP", "SentTransfers", "TransitListing"]
+__all__ = ["STEP", "SentTransfers", "TransitListing", "listed_day"]

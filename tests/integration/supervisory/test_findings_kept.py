@@ -43,6 +43,16 @@ def fresh_international() -> Iterator[InternationalApplication]:
             intl.close()
 
 
+@contextmanager
+def postgres_international(node_settings: SettingsFactory) -> Iterator[InternationalApplication]:
+    """An International on the test's PostgreSQL database, closed afterwards."""
+    intl = InternationalApplication(node_settings("INTL", NodeKind.INTERNATIONAL))
+    try:
+        yield intl
+    finally:
+        intl.close()
+
+
 @pytest.fixture(scope="module")
 def history() -> Iterator[dict[str, list[RemoteEntry]]]:
     with fresh_international() as maker:
@@ -133,13 +143,10 @@ def test_an_opinion_that_arrives_cures_the_findings_of_its_procurement(
 def test_kept_findings_equal_the_whole_history_on_postgres(
     history: dict[str, list[RemoteEntry]], node_settings: SettingsFactory, persistence: str
 ) -> None:
-    intl = InternationalApplication(node_settings("INTL", NodeKind.INTERNATIONAL))
-    try:
+    with postgres_international(node_settings) as intl:
         delivery, names = Delivery(intl, history), sorted(history)
         for step in range(6):
             delivery.page(names[step % NODES], 150)
             delivery.check()
         delivery.rest()
         assert delivery.check() > 0
-    finally:
-        intl.close()

@@ -12,11 +12,12 @@ from decimal import Decimal
 
 import pytest
 
-from bench.supervisory import SUPERVISOR, observe_rates
+from bench.supervisory import observe_rates
 from federation.node.ingest import RemoteEntry
 from federation.node.international import InternationalApplication
 from federation.node.warm import KeepWarm
 from tests.integration.supervisory.test_findings_kept import Delivery, fresh_international, history
+from tests.integration.supervisory.test_overview_kept import frf_rate
 
 __all__ = ["history"]  # the module's fixture: the bench's events of five nodes
 
@@ -131,14 +132,8 @@ def test_a_round_that_computed_something_freezes_again_an_idle_one_does_not(
         held = [[n] for n in range(1000)]  # made after the freeze: not frozen by an idle round
         keep.round()  # the state did not move: the answers are kept, nothing computed
         assert gc.get_freeze_count() == first
-        intl.observe_rate(  # a new rate: the converted overview is computed again
-            SUPERVISOR,
-            currency="FRF",
-            reporting_currency="USD",
-            rate=Decimal("0.0712"),
-            value_date=date(1922, 6, 17),
-            source="a new rate",
-        )
+        # A new rate: the converted overview is computed again.
+        frf_rate(intl, Decimal("0.0712"), date(1922, 6, 17), "a new rate")
         keep.round()
         assert gc.get_freeze_count() >= first + len(held)  # what the answers kept, and the rest
     finally:

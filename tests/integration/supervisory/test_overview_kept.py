@@ -41,6 +41,18 @@ def history() -> Iterator[dict[str, list[RemoteEntry]]]:
         yield federation(maker, 1200, nodes=NODES)
 
 
+def frf_rate(intl: InternationalApplication, rate: Decimal, day: date, source: str) -> None:
+    """Observe a rate of the French franc in USD."""
+    intl.observe_rate(
+        SUPERVISOR,
+        currency="FRF",
+        reporting_currency="USD",
+        rate=rate,
+        value_date=day,
+        source=source,
+    )
+
+
 def check(intl: InternationalApplication) -> None:
     for reporting in ("USD", None):
         for q in QUESTIONS:
@@ -71,14 +83,7 @@ def test_the_kept_converted_overview_equals_the_one_pass_answer(
             delivery.page(names[index], size)
             check(intl)
         delivery.rest()
-        intl.observe_rate(
-            SUPERVISOR,
-            currency="FRF",
-            reporting_currency="USD",
-            rate=Decimal("0.0712"),
-            value_date=date(1922, 6, 17),
-            source="a correction, mid-month",
-        )
+        frf_rate(intl, Decimal("0.0712"), date(1922, 6, 17), "a correction, mid-month")
         check(intl)
         answer = intl.supervisory.overview.overview(reporting_currency="USD")
         assert answer["countries"]

@@ -18,10 +18,14 @@ from bench.supervisory import observe_rates
 from bench.supervisory_events import federation
 from federation.node.ingest import RemoteEntry
 from federation.node.international import InternationalApplication
-from federation.settings import NodeKind
 from projections.supervisory.queries import MONTH_SUMS_SQL
 from tests.conftest import SettingsFactory
-from tests.integration.supervisory.test_findings_kept import NODES, Delivery, fresh_international
+from tests.integration.supervisory.test_findings_kept import (
+    NODES,
+    Delivery,
+    fresh_international,
+    postgres_international,
+)
 from tests.support.overview_reference import one_pass
 
 FIRST, LAST = date(1921, 12, 1), date(1924, 3, 31)  # the bench's history is 1922 and 1923
@@ -128,8 +132,7 @@ def test_after_new_events_of_one_node_the_period_is_read_again_and_still_equal(
 def test_a_new_period_from_the_kept_months_on_postgres(
     history: dict[str, list[RemoteEntry]], node_settings: SettingsFactory, persistence: str
 ) -> None:
-    intl = InternationalApplication(node_settings("INTL", NodeKind.INTERNATIONAL))
-    try:
+    with postgres_international(node_settings) as intl:
         delivery = Delivery(intl, history)
         observe_rates(intl)
         delivery.rest()
@@ -142,5 +145,3 @@ def test_a_new_period_from_the_kept_months_on_postgres(
             found, summed = counted(intl, since=since, until=until)
             assert summed == 0
             assert found == one_pass(intl.supervisory, "USD", since=since, until=until)
-    finally:
-        intl.close()

@@ -17,11 +17,15 @@ from bench.supervisory import observe_rates
 from bench.supervisory_events import federation
 from federation.node.ingest import RemoteEntry
 from federation.node.international import InternationalApplication
-from federation.settings import NodeKind
 from projections.supervisory.convert import month_bounds
 from tests.conftest import SettingsFactory
-from tests.integration.supervisory.test_findings_kept import NODES, Delivery, fresh_international
-from tests.integration.supervisory.test_overview_kept import SUPERVISOR, check
+from tests.integration.supervisory.test_findings_kept import (
+    NODES,
+    Delivery,
+    fresh_international,
+    postgres_international,
+)
+from tests.integration.supervisory.test_overview_kept import SUPERVISOR, check, frf_rate
 
 
 @pytest.fixture(scope="module")
@@ -119,23 +123,18 @@ def test_a_new_rate_converts_again_only_the_days_it_applies_to(
 def test_a_new_rate_between_pages_on_postgres(
     history: dict[str, list[RemoteEntry]], node_settings: SettingsFactory, persistence: str
 ) -> None:
-    intl = InternationalApplication(node_settings("INTL", NodeKind.INTERNATIONAL))
-    try:
+    with postgres_international(node_settings) as intl:
         delivery, names = Delivery(intl, history), sorted(history)
         observe_rates(intl)
         for step in range(3):
             delivery.page(names[step % NODES], 200)
             check(intl)
-            intl.observe_rate(
-                SUPERVISOR,
-                currency="FRF",
-                reporting_currency="USD",
-                rate=Decimal("0.07") + Decimal(step) / 1000,
-                value_date=date(1922, 6 + step, 17),
-                source="a new rate, mid-month",
+            frf_rate(
+                intl,
+                Decimal("0.07") + Decimal(step) / 1000,
+                date(1922, 6 + step, 17),
+                "a new rate, mid-month",
             )
             check(intl)  # converted again from the months kept: the one-pass answer still
         delivery.rest()
         check(intl)
-    finally:
-        intl.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from contextlib import nullcontext
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
@@ -144,7 +145,10 @@ def install(app: FastAPI) -> None:
         if length and length.isdigit() and int(length) > MAX_REQUEST_BYTES:
             return too_large()
         start = time.perf_counter()
-        response = await call_next(request)
+        # An International's background rounds take their steps between requests (warm.py).
+        warm = getattr(request.app.state, "warm", None)
+        with warm.requests.serving() if warm is not None else nullcontext():
+            response = await call_next(request)
         route = route_template(request) if request.scope.get("route") else "unmatched"
         latency.labels(request.method, route).observe(time.perf_counter() - start)
         return response

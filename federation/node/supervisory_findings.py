@@ -26,7 +26,7 @@ import heapq
 import itertools
 import threading
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -125,6 +125,28 @@ class KeptFindings:
         lazily: the first page reads a few hundred findings, not every one."""
         found = self.lists(as_of, rule, node, since=since, among=among)
         return heapq.merge(*found, key=order_key)
+
+    def judge_moved(self, step: Callable[[], object]) -> int:
+        """Judge the nodes that moved, one per ``step()`` (the background round's: it waits for
+        the requests in flight), each at the state it is read in; return how many were judged.
+
+        What is kept stays what one state gives: a node's findings are a function of its own
+        rows, and its cover of the liaison's rows. A node judged here reflects the liaison as it
+        is now; the next answer's ``_follow_liaison`` judges again the cover of every
+        consultation the liaison changed since the position the kept covers last caught up to,
+        this node's too (it is not among the ones that answer judges in full)."""
+        with self._lock, self.service.snapshot():
+            moved = sorted(n for n, at in self.service.positions().items() if self._at(n) != at)
+        judged = 0
+        for name in moved:  # bounded: each node at most once
+            step()
+            with self._lock, self.service.snapshot():
+                at = self.service.positions().get(name)
+                if at is None or self._at(name) == at:
+                    continue
+                self._nodes[name] = self.judge.judge(name, at, self._nodes.get(name))
+                judged += 1
+        return judged
 
     # --- catching up ------------------------------------------------------------------------
 

@@ -20,30 +20,61 @@ balancer or an operator's script that waits for readiness never sends a request 
 start-up's cold computation. A first round that fails still ends the wait (it is logged): a
 node must not stay unready because an optimisation failed.
 
-A node served on its own (``aidfed node serve``: the process is the node's alone) then also
-freezes its heap for Python's cyclic collector (``gc.freeze``): what exists after start-up —
-modules, the application, the answers just computed — is no longer walked by every full
-collection, which at a million events otherwise holds the GIL for 20–70 ms now and then, in
-the middle of some request. No request is routed to a node before it is ready, so little
-transient is frozen; frozen objects are still freed by reference counting when dropped. It
-does so again after every round that computed something: what the answers kept since (parts,
-findings, listings) would otherwise pile up unfrozen and lengthen every full collection again;
-a collection first frees the cycles among what is not frozen yet, cheap since little is. Not
-done where one process hosts many nodes in turn (the tests): cycles among frozen objects are
-never collected.
+The rounds take their steps between requests: before each step (the overview in one currency,
+the findings of one node that moved) a round waits until no request is in flight (the API's
+middleware counts them in ``requests``), at most ``patience`` seconds. A burst of pages moves
+every node, and judging the findings of fifty at once held the CPU for some 300 ms, in turns
+with the requests that met it: they took twice as long.
+
+A node served on its own (``aidfed node serve``: the process is the node's alone) also takes
+Python's full collections off the request path: after each round, between requests, it
+collects and freezes its heap (``federation.node.heap``). No request is routed to a node
+before it is ready, so what the first round freezes is the node and its answers.
 """
 
 from __future__ import annotations
 
-import gc
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
+
+from federation.node.heap import Heap
 
 if TYPE_CHECKING:
     from federation.node.international import InternationalApplication
 
 logger = logging.getLogger(__name__)
+# How long a round waits, before each step, for the requests in flight to end (see the module).
+PATIENCE_SECONDS = 1.0
+
+
+class InFlight:
+    """How many requests the node is answering now (the API's middleware counts them): the
+    rounds take their steps between requests."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._idle = threading.Condition()
+
+    @contextmanager
+    def serving(self) -> Iterator[None]:
+        """Counts one request while it is answered."""
+        with self._idle:
+            self._count += 1
+        try:
+            yield
+        finally:
+            with self._idle:
+                self._count -= 1
+                if not self._count:
+                    self._idle.notify_all()
+
+    def wait_idle(self, patience: float) -> bool:
+        """Wait until no request is in flight, at most ``patience`` seconds; whether it is."""
+        with self._idle:
+            return self._idle.wait_for(lambda: not self._count, patience)
 
 
 class KeepWarm:
@@ -54,7 +85,9 @@ class KeepWarm:
     ) -> None:
         self.app = app
         self.catching_up = catching_up
-        self.freeze = freeze  # freeze the heap after the rounds (see the module)
+        self.heap = Heap() if freeze else None  # tended after every round (see the module)
+        self.requests = InFlight()  # entered by the API's middleware around every request
+        self.patience = PATIENCE_SECONDS
         self._last: int | None = None  # entries projected at the last round
         self._stop = threading.Event()
         self.ready = threading.Event()  # set once the first round has ended
@@ -72,9 +105,18 @@ class KeepWarm:
         observed = service.query("SELECT DISTINCT reporting_currency AS c FROM intl_rates")
         currencies: list[str | None] = [None, *sorted(r["c"] for r in observed)]
         for reporting in currencies:
+            self._step()
             service.overview.overview(reporting_currency=reporting)
+        # The findings of the nodes that moved, one node per step: all of them at once hold the
+        # CPU for a few hundred milliseconds after a burst of pages.
+        service.rules.kept.judge_moved(self._step)
+        self._step()
         service.rules.exceptions(limit=1)
         return currencies
+
+    def _step(self) -> None:
+        """Before each step of a round: let the requests in flight end first."""
+        self.requests.wait_idle(self.patience)
 
     def start(self, interval: float) -> None:
         """Warm now and then every ``interval`` seconds, in a background thread (0: never)."""
@@ -94,19 +136,19 @@ class KeepWarm:
     def round(self) -> None:
         """One round of the schedule: the first one, failed or not, makes the node ready (its
         heap frozen first when asked). The benchmark starts an International with it too."""
-        before, warmed = self._last, False
         try:
-            # Computed something: the first round, or the state moved (and is not catching up).
-            warmed = bool(self.warm()) and self._last != before
+            self.warm()
         except Exception:  # a failed round must not end the schedule; it is logged
             logger.exception("keeping the supervisory answers warm failed")
         finally:
-            if self.freeze and (warmed or not self.ready.is_set()):
-                gc.collect()
-                gc.freeze()
+            if self.heap is not None:
+                self._step()
+                self.heap.tend()
             self.ready.set()
 
     def stop(self) -> None:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(30)
+        if self.heap is not None:
+            self.heap.release()

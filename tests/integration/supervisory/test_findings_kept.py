@@ -150,3 +150,47 @@ def test_kept_findings_equal_the_whole_history_on_postgres(
             delivery.check()
         delivery.rest()
         assert delivery.check() > 0
+
+
+@settings(
+    max_examples=5,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    pages=st.lists(
+        st.tuples(st.integers(0, NODES - 1), st.integers(1, 300)), min_size=1, max_size=5
+    ),
+    meanwhile=st.lists(st.tuples(st.integers(0, NODES - 1), st.integers(1, 150)), max_size=4),
+)
+def test_findings_judged_node_by_node_while_pages_arrive_equal_the_whole_history(
+    history: dict[str, list[RemoteEntry]],
+    pages: list[tuple[int, int]],
+    meanwhile: list[tuple[int, int]],
+) -> None:
+    """The background round judges the nodes that moved one per step, each at the state it
+    reads; pages arrive between its steps (the liaison's too). What is kept then answers as the
+    whole history does."""
+    with fresh_international() as intl:
+        delivery, names = Delivery(intl, history), sorted(history)
+        kept = intl.supervisory.rules.kept
+        for index, size in pages:
+            delivery.page(names[index], size)
+            arriving = iter(meanwhile)
+
+            def step(arriving: Iterator[tuple[int, int]] = arriving) -> None:
+                news = next(arriving, None)
+                if news is not None:
+                    delivery.page(names[news[0]], news[1])
+
+            kept.judge_moved(step)
+            delivery.check()
+        before = dict(delivery.at)
+        delivery.rest(but="RU-LIAISON")
+        moved = [name for name in names if delivery.at[name] != before[name]]
+        assert kept.judge_moved(lambda: None) == len(moved)
+        assert kept.judge_moved(lambda: None) == 0  # each judged at its position: none left
+        while delivery.page("RU-LIAISON", 3):
+            kept.judge_moved(lambda: delivery.page("RU-LIAISON", 2))
+            delivery.check()
+        assert delivery.check() > 0

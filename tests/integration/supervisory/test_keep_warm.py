@@ -5,6 +5,7 @@ the findings of every node. What it keeps is what a request would have computed.
 from __future__ import annotations
 
 import gc
+import threading
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -16,6 +17,7 @@ from bench.supervisory import observe_rates
 from federation.node.ingest import RemoteEntry
 from federation.node.international import InternationalApplication
 from federation.node.warm import KeepWarm
+from federation.persistence.collector import HELD
 from tests.integration.supervisory.test_findings_kept import Delivery, fresh_international, history
 from tests.integration.supervisory.test_overview_kept import frf_rate
 
@@ -107,6 +109,7 @@ def test_a_node_served_alone_freezes_its_heap_after_the_first_round(
     intl: InternationalApplication,
 ) -> None:
     assert gc.get_freeze_count() == 0
+    full = gc.get_threshold()[2]
     keep = KeepWarm(intl, freeze=True)
     keep.start(60)
     try:
@@ -114,13 +117,14 @@ def test_a_node_served_alone_freezes_its_heap_after_the_first_round(
         frozen = gc.get_freeze_count()
         assert frozen > 0  # the application and the answers just kept among them
         assert intl.supervisory.rules.kept.nodes()
+        assert gc.get_threshold()[2] == HELD  # the rounds run the full collections
     finally:
         keep.stop()
-        gc.unfreeze()  # this process hosts other tests' nodes after this one
-    assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() == 0  # stopped: the heap is the collector's again
+    assert gc.get_threshold()[2] == full
 
 
-def test_a_round_that_computed_something_freezes_again_an_idle_one_does_not(
+def test_every_round_collects_and_freezes_what_was_kept_since(
     intl: InternationalApplication,
 ) -> None:
     assert gc.get_freeze_count() == 0
@@ -129,12 +133,42 @@ def test_a_round_that_computed_something_freezes_again_an_idle_one_does_not(
         keep.round()
         first = gc.get_freeze_count()
         assert first > 0
-        held = [[n] for n in range(1000)]  # made after the freeze: not frozen by an idle round
-        keep.round()  # the state did not move: the answers are kept, nothing computed
-        assert gc.get_freeze_count() == first
-        # A new rate: the converted overview is computed again.
-        frf_rate(intl, Decimal("0.0712"), date(1922, 6, 17), "a new rate")
+        # Kept since (as an answer a request computed would be): frozen by the next round,
+        # even one that computes nothing itself.
+        held = [[n] for n in range(1000)]
+        assert unfrozen(held[-1])
         keep.round()
-        assert gc.get_freeze_count() >= first + len(held)  # what the answers kept, and the rest
+        assert not unfrozen(held)
+        assert not unfrozen(held[-1])
+        frf_rate(intl, Decimal("0.0712"), date(1922, 6, 17), "a new rate")
+        keep.round()  # the converted overview is computed again, and frozen with the rest
+        assert len(gc.get_objects()) < 100  # what the round kept is frozen: next to nothing not
+        later = [["made after the round"]]
+        assert unfrozen(later)
     finally:
-        gc.unfreeze()  # this process hosts other tests' nodes after this one
+        keep.stop()
+    assert gc.get_freeze_count() == 0
+
+
+def unfrozen(thing: object) -> bool:
+    """Whether ``thing`` is in one of the collector's generations (not frozen)."""
+    return any(thing is each for generation in range(3) for each in gc.get_objects(generation))
+
+
+def test_a_round_takes_its_steps_between_requests(intl: InternationalApplication) -> None:
+    keep = KeepWarm(intl)
+    keep.patience = 30.0
+    service = intl.supervisory
+    with keep.requests.serving():  # a request in flight
+        assert not keep.requests.wait_idle(0.01)
+        round_ = threading.Thread(target=keep.round)
+        round_.start()
+        round_.join(0.3)
+        assert round_.is_alive()  # waiting before its first step
+        assert len(service.overview.kept) == 0
+        assert service.rules.kept.nodes() == []
+    round_.join(30)  # the request ended: the round goes on
+    assert not round_.is_alive()
+    assert keep.requests.wait_idle(0.01)
+    assert len(service.overview.kept) == 2
+    assert service.rules.kept.nodes()

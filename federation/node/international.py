@@ -6,6 +6,7 @@ checked first, before anything is looked up, so a person in the wrong role learn
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -18,6 +19,7 @@ from domain.money import Money
 from domain.roles import Role, require_role
 from domain.supervision import CommitteeRecognition, ComplianceException, Directive, RateObservation
 from federation.node.base import Context, NodeApplication, Outcome, command
+from federation.node.idempotency import Result
 from federation.node.ingest import RemoteProjector
 from federation.node.international_queries import InternationalQueries
 from federation.node.lookup import find
@@ -27,6 +29,8 @@ from federation.node.supervisory_store import SupervisoryIngestor
 from federation.settings import Settings
 from projections import supervision as view
 from projections import supervisory
+
+logger = logging.getLogger(__name__)
 
 
 def _supervisor(ctx: Context, action: str) -> None:
@@ -42,6 +46,18 @@ class InternationalApplication(InternationalQueries, NodeApplication):
         # The supervisory projection's ops need its own writer: see ``supervisory_store``.
         self.ingestor = SupervisoryIngestor(self, self.db, self.remote_projectors())
         self.supervisory = SupervisoryService(self)
+
+    def commit(self, outcome: Outcome, ctx: Context) -> Result:
+        """Save the outcome, then project it into the International's own records: the write
+        is the command's, not the first question's after it (a question would otherwise pay
+        for a write transaction, and now and then for SQLite's checkpoint of its log: 30-70 ms
+        at a million events)."""
+        result = super().commit(outcome, ctx)
+        try:
+            self.view.catch_up()
+        except Exception:  # recorded all the same: the next question catches the view up
+            logger.exception("projecting the International's own records after a command failed")
+        return result
 
     def remote_projectors(self) -> dict[str, RemoteProjector]:
         """The supervisory view over every node's events (``projections.supervisory``)."""

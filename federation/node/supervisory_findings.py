@@ -9,11 +9,12 @@ upstream's page arrives, one node is judged again, and of it only the transfers 
 consultations its new entries name (``supervisory_node``), not the whole history.
 
 The liaison's rows (opinions and their versions) are keyed by the liaison's upstream and the id
-of the aggregate whose events wrote them. When the liaison moves on, the aggregates of its new
-entries (``ingested_entries`` between the two positions) name the opinions that may have
-changed; only the consultations those opinions are about — now, or when last judged — have their
-procurement cover judged again. Anything unexpected (the liaison's position went back, as in a
-rebuild, or moved very far) judges the cover of every node again.
+of the aggregate whose events wrote them. Each node's findings keep the liaison's position their
+cover reflects. When the liaison moves on, the aggregates of its new entries since that position
+(``ingested_entries`` between the two) name the opinions that may have changed; only the
+consultations those opinions are about — now, or when last judged — have their procurement cover
+judged again. Anything unexpected (the liaison's position went back, as in a rebuild, or moved
+very far) judges the node's whole cover again.
 
 The departures rule reads few rows (departed specialists) and is judged across all nodes at
 every state. Every state is read in one read transaction, positions and rows together, so the
@@ -26,6 +27,7 @@ import heapq
 import itertools
 import threading
 from bisect import bisect_left
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import TYPE_CHECKING
@@ -54,7 +56,6 @@ class KeptFindings:
     def __init__(self, service: SupervisoryService) -> None:
         self.service = service
         self._nodes: dict[str, NodeFindings] = {}
-        self._liaison_at: int | None = None  # the liaison position every kept cover reflects
         self._departures: tuple[tuple[tuple[str, int], ...], list[ex.Finding]] | None = None
         self._lock = threading.Lock()
         self.cover = Cover(service)
@@ -64,7 +65,6 @@ class KeptFindings:
         with self._lock:
             self.cover.clear()
             self._nodes.clear()
-            self._liaison_at = None
             self._departures = None
 
     def nodes(self) -> list[str]:
@@ -91,7 +91,7 @@ class KeptFindings:
                 # Half caught up is no state at all: start again from nothing next time.
                 self.cover.clear()
                 self._nodes.clear()
-                self._liaison_at = self._departures = None
+                self._departures = None
                 raise
             out: list[Iterable[ex.Finding]] = []
             for name in sorted(self._nodes):
@@ -127,76 +127,106 @@ class KeptFindings:
         return heapq.merge(*found, key=order_key)
 
     def judge_moved(self, step: Callable[[], object]) -> int:
-        """Judge the nodes that moved, one per ``step()`` (the background round's: it waits for
-        the requests in flight), each at the state it is read in; return how many were judged.
+        """Bring each node's findings to the current state, one node per ``step()`` (the
+        background round's: it waits for the requests in flight), each at the state it is read
+        in; return how many nodes were brought.
 
         What is kept stays what one state gives: a node's findings are a function of its own
-        rows, and its cover of the liaison's rows. A node judged here reflects the liaison as it
-        is now; the next answer's ``_follow_liaison`` judges again the cover of every
-        consultation the liaison changed since the position the kept covers last caught up to,
-        this node's too (it is not among the ones that answer judges in full)."""
+        rows, and its cover of the liaison's rows at the position it keeps (``liaison_at``);
+        any answer brings every node's cover to the liaison's position of its own state."""
         with self._lock, self.service.snapshot():
-            moved = sorted(n for n, at in self.service.positions().items() if self._at(n) != at)
-        judged = 0
-        for name in moved:  # bounded: each node at most once
+            behind = self._behind(self.service.positions())
+        for name in behind:  # bounded: each node at most once
             step()
             with self._lock, self.service.snapshot():
-                at = self.service.positions().get(name)
-                if at is None or self._at(name) == at:
+                positions = self.service.positions()
+                if name not in positions:
                     continue
-                self._nodes[name] = self.judge.judge(name, at, self._nodes.get(name))
-                judged += 1
-        return judged
+                if self._at(name) != positions[name]:
+                    self._judge(name, positions)
+                self._follow_liaison(positions.get(self.service.liaison), [name])
+        return len(behind)
+
+    def _behind(self, positions: dict[str, int]) -> list[str]:
+        """The nodes that moved, or whose cover is behind the liaison."""
+        liaison = positions.get(self.service.liaison)
+        return sorted(
+            name
+            for name, at in positions.items()
+            if name not in self._nodes
+            or self._nodes[name].position != at
+            or self._nodes[name].liaison_at != liaison
+        )
 
     # --- catching up ------------------------------------------------------------------------
 
     def _catch_up(self, positions: dict[str, int], as_of: date) -> None:
         for name in [n for n in self._nodes if n not in positions]:
             del self._nodes[name]  # a rebuild under way has not reached it yet
-        liaison = self.service.liaison
-        moved = [n for n, at in positions.items() if self._at(n) != at]
-        for name in moved:
-            self._nodes[name] = self.judge.judge(name, positions[name], self._nodes.get(name))
-        # A node judged from its new entries kept the cover of its other consultations.
-        full = {name for name in moved if self._nodes[name].in_full}
-        self._follow_liaison(positions.get(liaison), full)
+        for name in [n for n, at in positions.items() if self._at(n) != at]:
+            self._judge(name, positions)
+        self._follow_liaison(positions.get(self.service.liaison), list(self._nodes))
         for kept in self._nodes.values():
             if as_of not in kept.transit:
                 while len(kept.transit) >= AS_OF_KEPT:
                     kept.transit.pop(next(iter(kept.transit)))
                 kept.transit[as_of] = self.judge.transit(kept, as_of)
 
+    def _judge(self, name: str, positions: dict[str, int]) -> None:
+        """Judge the node at its position. Judged in full, its cover reflects the liaison's
+        position now; from its new entries, it keeps the position its other covers reflect
+        (the consultations judged again now are judged again by the follow: the same)."""
+        before = self._nodes.get(name)
+        kept = self.judge.judge(name, positions[name], before)
+        if kept.in_full:
+            kept.liaison_at = positions.get(self.service.liaison)
+        elif before is not None:
+            kept.liaison_at = before.liaison_at
+        self._nodes[name] = kept
+
     def _at(self, name: str) -> int | None:
         kept = self._nodes.get(name)
         return kept.position if kept else None
 
-    def _follow_liaison(self, now: int | None, judged: set[str]) -> None:
-        """Judge again the cover the liaison's new entries may have changed."""
-        before, self._liaison_at = self._liaison_at, now
-        if before == now:
-            return
+    def _follow_liaison(self, now: int | None, names: list[str]) -> None:
+        """Bring the cover of the nodes ``names`` to the liaison's position ``now``, judging
+        again what the liaison's entries since each one's position may have changed."""
+        behind: dict[int | None, list[str]] = defaultdict(list)
+        for name in names:
+            if self._nodes[name].liaison_at != now:
+                behind[self._nodes[name].liaison_at].append(name)
+        for before, group in behind.items():
+            self._follow_from(before, now, group)
+            for name in group:
+                self._nodes[name].liaison_at = now
+
+    def _follow_from(self, before: int | None, now: int | None, group: list[str]) -> None:
         if before is None or now is None or now < before or now - before > LIAISON_STEP:
-            stale = [name for name in self._nodes if name not in judged]
-            every = self.cover.judge("1 = 1", []) if stale else {}
-            for name in stale:
+            marks = ", ".join("?" for _ in group)
+            every = (
+                self.cover.judge("1 = 1", [])
+                if len(group) == len(self._nodes)
+                else self.cover.judge(f"p.country IN ({marks})", group)
+            )
+            for name in group:
                 self._nodes[name].cover.clear()
                 self._nodes[name].set_cover(every.get(name, {}))
             return
         changed = self._liaison_aggregates(before, now)
         consultations = self.cover.consultations_of(changed)
-        for kept in self._nodes.values():
-            for consultation, (_, used) in kept.cover.items():
+        for name in group:
+            for consultation, (_, used) in self._nodes[name].cover.items():
                 if used & changed:
                     consultations.add(consultation)
         wanted = sorted(c for c in consultations if c is not None)
+        members = set(group)
         for start in range(0, len(wanted), CHUNK):
             chunk = wanted[start : start + CHUNK]
             marks = ", ".join("?" for _ in chunk)
             found = self.cover.judge(f"p.consultation_id IN ({marks})", chunk)
             for name, groups in found.items():
-                held = self._nodes.get(name)
-                if held is not None and name not in judged:
-                    held.set_cover(groups)
+                if name in members:
+                    self._nodes[name].set_cover(groups)
 
     def _liaison_aggregates(self, before: int, now: int) -> set[str]:
         rows = self.service.records(

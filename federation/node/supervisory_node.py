@@ -55,6 +55,8 @@ class NodeFindings:
     sent: SentTransfers = field(default_factory=SentTransfers)
     transit: dict[date, TransitListing] = field(default_factory=dict)
     in_full: bool = False  # judged in full (not from its new entries)
+    # The liaison's position the cover reflects: what the liaison recorded since may change it.
+    liaison_at: int | None = None
     _cover_listed: list[ex.Finding] | None = None
 
     def set_cover(self, groups: dict[str | None, Group]) -> None:

@@ -194,3 +194,39 @@ def test_findings_judged_node_by_node_while_pages_arrive_equal_the_whole_history
             kept.judge_moved(lambda: delivery.page("RU-LIAISON", 2))
             delivery.check()
         assert delivery.check() > 0
+
+
+def test_a_node_judged_from_its_new_entries_still_follows_the_liaisons_opinions(
+    history: dict[str, list[RemoteEntry]],
+) -> None:
+    """The liaison's opinions arrive, then a committee's last page (judged from its new
+    entries, not in full): its other consultations' cover is judged again all the same."""
+    with fresh_international() as intl:
+        delivery, names = Delivery(intl, history), sorted(history)
+        for name in names:
+            if name != "RU-LIAISON":
+                delivery.page(name, len(history[name]) - 5)
+        delivery.check()
+        delivery.page("RU-LIAISON", len(history["RU-LIAISON"]))  # no answer asked meanwhile
+        for name in names:
+            delivery.page(name, 5)  # a small page each: judged from the new entries
+        assert delivery.check() > 0
+
+
+def test_nodes_followed_to_different_liaison_positions_answer_as_the_whole_history(
+    history: dict[str, list[RemoteEntry]],
+) -> None:
+    """The background round brings node after node to the liaison's position as it is then;
+    the liaison records between its steps, so the nodes keep different positions of it. The
+    next answer brings each from its own."""
+    with fresh_international() as intl:
+        delivery = Delivery(intl, history)
+        delivery.rest(but="RU-LIAISON")
+        delivery.check()
+        delivery.page("RU-LIAISON", 1)
+        # Two of the liaison's entries before each node's step: each node is brought to
+        # another position of the liaison (its agencies first, then its opinions).
+        brought = intl.supervisory.rules.kept.judge_moved(lambda: delivery.page("RU-LIAISON", 2))
+        assert brought == NODES
+        assert delivery.at["RU-LIAISON"] == len(history["RU-LIAISON"])
+        assert delivery.check() > 0

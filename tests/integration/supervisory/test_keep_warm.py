@@ -172,3 +172,14 @@ def test_a_round_takes_its_steps_between_requests(intl: InternationalApplication
     assert keep.requests.wait_idle(0.01)
     assert len(service.overview.kept) == 2
     assert service.rules.kept.nodes()
+
+
+def test_a_command_projects_the_internationals_own_records_itself(
+    intl: InternationalApplication,
+) -> None:
+    """A question after a supervisor's command finds the International's records projected:
+    the command's write, not the question's."""
+    assert intl.view.catch_up() == 0
+    frf_rate(intl, Decimal("0.0713"), date(1922, 7, 3), "a new rate")
+    assert intl.view.position() == intl.recorder.max_notification_id()
+    assert intl.view.catch_up() == 0  # nothing left for a question to write

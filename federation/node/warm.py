@@ -27,7 +27,7 @@ every node, and judging the findings of fifty at once held the CPU for some 300 
 with the requests that met it: they took twice as long.
 
 A node served on its own (``aidfed node serve``: the process is the node's alone) also takes
-Python's full collections off the request path: after each round, between requests, it
+Python's cyclic collector off the request path: after each round, between requests, it
 collects and freezes its heap (``federation.node.heap``). No request is routed to a node
 before it is ready, so what the first round freezes is the node and its answers.
 """

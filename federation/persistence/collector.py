@@ -29,14 +29,9 @@ BULK_THRESHOLD = 50_000
 # walks only what the answer keeps. Cycles made meanwhile wait a little longer.
 ANSWER_THRESHOLD = 1_000_000
 
-# The third threshold while full collections are held back (``hold_full_collections``): the
-# number of younger collections before a full one, never reached.
-HELD = 1_000_000_000
-
 _lock = threading.Lock()
 _running = 0
 _saved: tuple[int, int, int] = gc.get_threshold()
-_held_from: int | None = None  # the third threshold before full collections were held back
 
 
 @contextmanager
@@ -67,29 +62,3 @@ def _end() -> None:
         _running -= 1
         if _running == 0:
             gc.set_threshold(*_saved)
-
-
-def hold_full_collections() -> None:
-    """Hold back the collector's own full collections (the third threshold), until
-    ``release_full_collections``: a served node runs them itself at idle moments
-    (``federation.node.heap``). Bulk work meanwhile keeps them held when it ends."""
-    global _held_from, _saved
-    with _lock:
-        if _held_from is not None:
-            return
-        first, middle, full = gc.get_threshold()
-        _held_from = _saved[2] if _running else full
-        gc.set_threshold(first, middle, HELD)
-        _saved = (_saved[0], _saved[1], HELD)
-
-
-def release_full_collections() -> None:
-    """Give the full collections back to the collector, at the third threshold held from."""
-    global _held_from, _saved
-    with _lock:
-        if _held_from is None:
-            return
-        first, middle, _ = gc.get_threshold()
-        gc.set_threshold(first, middle, _held_from)
-        _saved = (_saved[0], _saved[1], _held_from)
-        _held_from = None

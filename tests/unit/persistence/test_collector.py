@@ -8,14 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from federation.persistence.collector import (
-    ANSWER_THRESHOLD,
-    BULK_THRESHOLD,
-    HELD,
-    fewer_collections,
-    hold_full_collections,
-    release_full_collections,
-)
+from federation.persistence.collector import ANSWER_THRESHOLD, BULK_THRESHOLD, fewer_collections
 
 
 @pytest.fixture(autouse=True)
@@ -76,18 +69,4 @@ def test_an_answer_raises_it_higher_and_bulk_work_within_never_lowers_it() -> No
         with fewer_collections(ANSWER_THRESHOLD):
             assert gc.get_threshold()[0] == ANSWER_THRESHOLD
         assert gc.get_threshold()[0] == ANSWER_THRESHOLD  # raised until the last work ends
-    assert gc.get_threshold() == (700, 10, 10)
-
-
-def test_full_collections_held_back_stay_held_when_bulk_work_ends() -> None:
-    with fewer_collections():
-        hold_full_collections()
-        assert gc.get_threshold() == (BULK_THRESHOLD, 10, HELD)
-    assert gc.get_threshold() == (700, 10, HELD)  # the bulk work put back only the first
-    hold_full_collections()  # once held, held: released once
-    with fewer_collections():
-        release_full_collections()
-        assert gc.get_threshold() == (BULK_THRESHOLD, 10, 10)
-    assert gc.get_threshold() == (700, 10, 10)
-    release_full_collections()  # not held: nothing to give back
     assert gc.get_threshold() == (700, 10, 10)

@@ -107,8 +107,8 @@ class KeepWarm:
         for reporting in currencies:
             self._step()
             service.overview.overview(reporting_currency=reporting)
-        # The findings of the nodes that moved, one node per step: all of them at once hold the
-        # CPU for a few hundred milliseconds after a burst of pages.
+        # The findings of the nodes that moved (or whose cover is behind the liaison), one node
+        # per step: all of them at once held the CPU for ~300 ms after a burst of pages.
         service.rules.kept.judge_moved(self._step)
         self._step()
         service.rules.exceptions(limit=1)

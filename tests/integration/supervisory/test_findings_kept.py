@@ -53,6 +53,25 @@ def postgres_international(node_settings: SettingsFactory) -> Iterator[Internati
         intl.close()
 
 
+def examples(count: int) -> settings:
+    """Hypothesis's settings for a test of a whole International: ``count`` examples, no
+    deadline (each delivers and judges hundreds of entries)."""
+    return settings(
+        max_examples=count,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+
+
+def pages_of_nodes(
+    most: int, size: int = 300, least: int = 1
+) -> st.SearchStrategy[list[tuple[int, int]]]:
+    """Pages to deliver in turn: (the node's index among the sorted nodes, how many entries)."""
+    return st.lists(
+        st.tuples(st.integers(0, NODES - 1), st.integers(1, size)), min_size=least, max_size=most
+    )
+
+
 @pytest.fixture(scope="module")
 def history() -> Iterator[dict[str, list[RemoteEntry]]]:
     with fresh_international() as maker:
@@ -91,16 +110,8 @@ class Delivery:
         return len(expected)
 
 
-@settings(
-    max_examples=6,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(
-    pages=st.lists(
-        st.tuples(st.integers(0, NODES - 1), st.integers(1, 300)), min_size=1, max_size=8
-    )
-)
+@examples(6)
+@given(pages=pages_of_nodes(8))
 def test_kept_findings_equal_the_whole_history_after_every_page(
     history: dict[str, list[RemoteEntry]], pages: list[tuple[int, int]]
 ) -> None:
@@ -152,17 +163,8 @@ def test_kept_findings_equal_the_whole_history_on_postgres(
         assert delivery.check() > 0
 
 
-@settings(
-    max_examples=5,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(
-    pages=st.lists(
-        st.tuples(st.integers(0, NODES - 1), st.integers(1, 300)), min_size=1, max_size=5
-    ),
-    meanwhile=st.lists(st.tuples(st.integers(0, NODES - 1), st.integers(1, 150)), max_size=4),
-)
+@examples(5)
+@given(pages=pages_of_nodes(5), meanwhile=pages_of_nodes(4, size=150, least=0))
 def test_findings_judged_node_by_node_while_pages_arrive_equal_the_whole_history(
     history: dict[str, list[RemoteEntry]],
     pages: list[tuple[int, int]],

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from bench.supervisory import observe_rates
@@ -21,7 +21,13 @@ from domain.roles import Actor, Role
 from federation.node.base import Context
 from federation.node.ingest import RemoteEntry
 from federation.node.international import InternationalApplication
-from tests.integration.supervisory.test_findings_kept import NODES, Delivery, fresh_international
+from tests.integration.supervisory.test_findings_kept import (
+    NODES,
+    Delivery,
+    examples,
+    fresh_international,
+    pages_of_nodes,
+)
 from tests.support.overview_reference import one_pass
 
 SUPERVISOR = Context(Actor("Willi Münzenberg", Role.SUPERVISOR))
@@ -61,17 +67,8 @@ def check(intl: InternationalApplication) -> None:
             assert kept == one_pass(intl.supervisory, reporting, **q), (reporting, q)
 
 
-@settings(
-    max_examples=5,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(
-    pages=st.lists(
-        st.tuples(st.integers(0, NODES - 1), st.integers(1, 300)), min_size=1, max_size=6
-    ),
-    rated_after=st.integers(0, 6),
-)
+@examples(5)
+@given(pages=pages_of_nodes(6), rated_after=st.integers(0, 6))
 def test_the_kept_converted_overview_equals_the_one_pass_answer(
     history: dict[str, list[RemoteEntry]], pages: list[tuple[int, int]], rated_after: int
 ) -> None:

@@ -112,7 +112,7 @@ def serve(
     settings = settings.model_copy(update={"follow": follow})
     cert, key = settings.tls_certfile, settings.tls_keyfile
     api = create_app(settings)
-    api.state.freeze_heap = True  # this process serves this node alone (see node/warm.py)
+    api.state.freeze_heap = True  # this process serves this node alone (see node/heap.py)
     config = uvicorn.Config(
         api,
         host=settings.host,

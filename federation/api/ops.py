@@ -14,9 +14,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from federation.api.access import route_template
 from federation.api.errors import error_response
+from federation.api.routers import log
 from federation.sync.status import status_row
 
 MAX_REQUEST_BYTES = 10_000_000
+FEED = log.router.prefix + "/"  # the federation feed
 router = APIRouter(tags=["node"])
 
 
@@ -128,6 +130,13 @@ class NodeCollector(Collector):
         yield from (entries, lag, quarantined, failing, refused)
 
 
+def holds_rounds(path: str) -> bool:
+    """Whether a request holds back the background rounds while it is answered: any but the
+    federation feed's. A follower long-polls the feed for up to 30 s at a time, and there is
+    nearly always one: counted, it would keep every round waiting; its pages are cheap reads."""
+    return not path.startswith(FEED)
+
+
 def install(app: FastAPI) -> None:
     """Metrics, readiness, the request size limit and timing on ``app``."""
     registry = CollectorRegistry()
@@ -147,7 +156,8 @@ def install(app: FastAPI) -> None:
         start = time.perf_counter()
         # An International's background rounds take their steps between requests (warm.py).
         warm = getattr(request.app.state, "warm", None)
-        with warm.requests.serving() if warm is not None else nullcontext():
+        held = holds_rounds(request.url.path)
+        with warm.requests.serving() if warm is not None and held else nullcontext():
             response = await call_next(request)
         route = route_template(request) if request.scope.get("route") else "unmatched"
         latency.labels(request.method, route).observe(time.perf_counter() - start)

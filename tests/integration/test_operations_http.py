@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +11,7 @@ import httpx
 import pytest
 
 from federation.api.app import create_app
+from federation.api.ops import holds_rounds
 from federation.node.warm import KeepWarm
 from federation.settings import Settings
 from tests.support import liaison_story as story
@@ -63,3 +66,31 @@ def test_an_international_is_ready_only_once_its_answers_are_warm(tmp_path: Path
             assert c.get("/readyz").status_code == 200
         finally:
             api.state.warm.stop()
+
+
+def test_the_rounds_wait_for_questions_not_for_the_feed() -> None:
+    assert holds_rounds("/v1/supervisory/overview")
+    assert holds_rounds("/dashboard")
+    assert not holds_rounds("/v1/log/entries")
+    assert not holds_rounds("/v1/log/checkpoint")
+
+
+def test_a_follower_long_polling_the_feed_does_not_hold_the_rounds(tmp_path: Path) -> None:
+    api = create_app(lone_international(tmp_path, feed_open=True))
+    with serving(api) as base, httpx.Client(base_url=base, timeout=30) as c:
+        warm = api.state.warm
+        assert warm is not None
+        assert warm.ready.wait(30)
+        answers: list[httpx.Response] = []
+        poll = threading.Thread(
+            target=lambda: answers.append(c.get("/v1/log/entries", params={"wait": 3}))
+        )
+        started = time.monotonic()
+        poll.start()
+        poll.join(1.0)
+        assert poll.is_alive()  # the follower waits for news
+        assert warm.requests.wait_idle(0.01)  # and the rounds do not wait for it
+        poll.join(30)
+        assert answers[0].status_code == 200
+        assert answers[0].json()["entries"] == []
+        assert time.monotonic() - started >= 2.5  # it did long-poll

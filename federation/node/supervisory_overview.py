@@ -66,9 +66,9 @@ class Overview:
     ) -> dict[str, Any]:
         """Per country and currency, the federation per currency, converted totals, the aims.
 
-        Answers are kept until the projection or the International's own events move on (the
-        state token): a dashboard polling between two syncs reads them from memory. The
-        watermark is always read fresh.
+        Answers are kept until the projection or (converted ones) the International's own events
+        move on (the state token): a dashboard polling between two syncs reads them from memory.
+        The watermark is always read fresh.
         """
         country = country.strip().upper() if country else None
         currency = currency.strip().upper() if currency else None
@@ -78,7 +78,11 @@ class Overview:
         age = self.service.settings.rate_max_age_days
         age = rate_max_age_days if rate_max_age_days is not None else age
         key = (reporting, since, until, country, currency, age)
-        body = self.service.cached(("overview", *key), lambda: self._overview(*key))
+        # Not converted, the answer reads the supervisory tables alone: kept across the
+        # International's own news (a new rate), like the aims.
+        body = self.service.cached(
+            ("overview", *key), lambda: self._overview(*key), projection_only=reporting is None
+        )
         return {**body, "watermark": self.service.watermark()}
 
     def _overview(

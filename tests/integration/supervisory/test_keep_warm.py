@@ -181,3 +181,25 @@ def test_a_command_projects_the_internationals_own_records_itself(
     frf_rate(intl, Decimal("0.0713"), date(1922, 7, 3), "a new rate")
     assert intl.view.position() == intl.recorder.max_notification_id()
     assert intl.view.catch_up() == 0  # nothing left for a question to write
+
+
+def test_a_new_rate_leaves_the_overview_in_no_reporting_currency_kept(
+    intl: InternationalApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = intl.supervisory
+    plain = service.overview.overview()
+    converted = service.overview.overview(reporting_currency="USD")
+    plain.pop("watermark")  # read fresh with every answer
+    frf_rate(intl, Decimal("0.0714"), date(1922, 7, 4), "a new rate")
+
+    def computed(*_: object) -> None:
+        raise AssertionError("computed again")
+
+    monkeypatch.setattr(service.overview, "_kept_answer", computed)
+    again = service.overview.overview()
+    assert again.pop("watermark")["international_read_to"] > 0
+    assert again == plain  # kept: it reads the supervisory tables alone
+    with pytest.raises(AssertionError, match="computed again"):
+        service.overview.overview(reporting_currency="USD")  # converted at the rates: again
+    monkeypatch.undo()
+    assert service.overview.overview(reporting_currency="USD") != converted

@@ -202,12 +202,11 @@ class KeptFindings:
 
     def _follow_from(self, before: int | None, now: int | None, group: list[str]) -> None:
         if before is None or now is None or now < before or now - before > LIAISON_STEP:
-            marks = ", ".join("?" for _ in group)
-            every = (
-                self.cover.judge("1 = 1", [])
-                if len(group) == len(self._nodes)
-                else self.cover.judge(f"p.country IN ({marks})", group)
-            )
+            if len(group) == len(self._nodes):
+                every = self.cover.judge("1 = 1", [])
+            else:
+                marks = ", ".join("?" for _ in group)
+                every = self.cover.judge(f"p.country IN ({marks})", group)
             for name in group:
                 self._nodes[name].cover.clear()
                 self._nodes[name].set_cover(every.get(name, {}))

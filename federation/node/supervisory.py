@@ -145,6 +145,7 @@ class SupervisoryService:
             self._cache.clear()
         self.rules.forget()
         self.overview.kept.clear()
+        self.overview.measures.books.clear()
 
     @property
     def liaison(self) -> str:

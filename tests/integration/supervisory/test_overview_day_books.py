@@ -1,0 +1,163 @@
+"""A period's days summed from the countries' books (``supervisory_days``) instead of read
+from sv_flows: the answer equals the one-pass answer for any period, currency and country; a
+country that moved since its book was read is read from sv_flows again (until the round brings
+its book up), still equal; the round reads the books of the countries that moved, only those."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bench.supervisory import observe_rates
+from federation.node.ingest import RemoteEntry
+from federation.node.international import InternationalApplication
+from federation.node.warm import KeepWarm
+from tests.conftest import SettingsFactory
+from tests.integration.supervisory.test_findings_kept import (
+    Delivery,
+    examples,
+    fresh_international,
+    postgres_international,
+)
+from tests.integration.supervisory.test_overview_new_period import all_but_the_last, days, history
+from tests.support.overview_reference import one_pass
+
+__all__ = ["history"]  # the module's fixture: the bench's events of five nodes
+
+
+def keep_up(intl: InternationalApplication) -> list[str]:
+    """What a round does first: bring the books of the countries that moved up."""
+    service = intl.supervisory
+    return service.overview.measures.books.keep_up(service, lambda: None)
+
+
+def asked(intl: InternationalApplication, **question: Any) -> tuple[dict[str, Any], int]:
+    """The overview for ``question`` (nothing kept but the books), and how many reads of
+    sv_flows it made."""
+    service, reads = intl.supervisory, 0
+    read = service.raw
+
+    def counting(sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        nonlocal reads
+        reads += "FROM sv_flows" in sql
+        return read(sql, params)
+
+    books = service.overview.measures.books._books.copy()
+    service.cache_clear()
+    service.overview.measures.books._books.update(books)
+    service.raw = counting  # type: ignore[method-assign]
+    try:
+        found = service.overview.overview(**question)
+    finally:
+        del service.raw  # the service's own method again
+    found.pop("watermark")
+    return found, reads
+
+
+def expected(intl: InternationalApplication, **question: Any) -> dict[str, Any]:
+    reporting = question.pop("reporting_currency")
+    return one_pass(intl.supervisory, reporting, **question)
+
+
+@pytest.fixture(scope="module")
+def booked(history: dict[str, list[RemoteEntry]]) -> Iterator[InternationalApplication]:
+    """Every node's history delivered, rates observed, every country's book kept."""
+    with fresh_international() as intl:
+        Delivery(intl, history).rest()
+        observe_rates(intl)
+        assert keep_up(intl) == sorted(history)
+        yield intl
+
+
+@examples(40)
+@given(
+    ends=st.tuples(days, days).map(sorted),
+    open_end=st.sampled_from(["", "since", "until"]),
+    reporting=st.sampled_from(["USD", None]),
+    currency=st.sampled_from([None, "FRF", "XPM"]),
+    country=st.sampled_from([None, "C02", "RU-LIAISON", "XX"]),  # XX: no such node
+)
+def test_a_period_summed_from_the_books_equals_the_one_pass_answer(
+    booked: InternationalApplication,
+    ends: list[date],
+    open_end: str,
+    reporting: str | None,
+    currency: str | None,
+    country: str | None,
+) -> None:
+    since, until = ends
+    question: dict[str, Any] = {
+        "reporting_currency": reporting,
+        "since": None if open_end == "since" else since,
+        "until": None if open_end == "until" else until,
+        "currency": currency,
+        "country": country,
+    }
+    found, reads = asked(booked, **question)
+    assert reads == 0  # every day came from the books
+    assert found == expected(booked, **question)
+
+
+def test_a_country_that_moved_is_read_again_until_its_book_is_brought_up(
+    history: dict[str, list[RemoteEntry]],
+) -> None:
+    with fresh_international() as intl:
+        delivery = Delivery(intl, history)
+        observe_rates(intl)
+        late = sorted(history)[1]
+        all_but_the_last(delivery, late, 40)
+        assert keep_up(intl) == sorted(history)
+        period: dict[str, Any] = {
+            "reporting_currency": "USD",
+            "since": date(1922, 4, 9),
+            "until": date(1923, 5, 20),
+        }
+        assert asked(intl, **period)[1] == 0
+
+        delivery.page(late, 40)  # the late node's book is now of an older state
+        found, reads = asked(intl, **period)
+        assert reads > 0
+        assert found == expected(intl, **period)
+
+        assert keep_up(intl) == [late]  # the round reads the one that moved
+        assert keep_up(intl) == []
+        found, reads = asked(intl, **period)
+        assert reads == 0
+        assert found == expected(intl, **period)
+
+
+def test_a_round_keeps_the_books_and_forgetting_drops_them(
+    history: dict[str, list[RemoteEntry]],
+) -> None:
+    with fresh_international() as intl:
+        Delivery(intl, history).rest()
+        books = intl.supervisory.overview.measures.books
+        assert len(books) == 0
+        KeepWarm(intl).round()
+        assert len(books) == len(history)
+        intl.supervisory.cache_clear()
+        assert len(books) == 0
+
+
+@pytest.mark.parametrize("persistence", ["postgres"])
+def test_a_period_from_the_books_on_postgres(
+    history: dict[str, list[RemoteEntry]], node_settings: SettingsFactory, persistence: str
+) -> None:
+    with postgres_international(node_settings) as intl:
+        Delivery(intl, history).rest()
+        observe_rates(intl)
+        assert keep_up(intl) == sorted(history)
+        for since, until in [
+            (date(1922, 3, 5), date(1923, 2, 20)),
+            (date(1923, 6, 16), date(1923, 6, 30)),
+            (date(1922, 1, 9), date(1922, 1, 9)),
+        ]:
+            question = {"reporting_currency": "USD", "since": since, "until": until}
+            found, reads = asked(intl, **question)
+            assert reads == 0
+            assert found == expected(intl, **question)

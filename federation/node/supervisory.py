@@ -25,7 +25,7 @@ from federation.node.supervisory_consultations import agency_id
 from federation.node.supervisory_measures import where_clause
 from federation.node.supervisory_overview import Overview
 from federation.node.supervisory_rules import Rules
-from federation.node.supervisory_store import digest, rebuild
+from federation.node.supervisory_store import SupervisoryIngestor, digest, rebuild
 from federation.persistence.database import Cursor, Database
 from projections.sql import Filter, filtered
 from projections.supervisory import NAME, Projector
@@ -40,6 +40,11 @@ from projections.supervisory.queries import (
 
 if TYPE_CHECKING:
     from federation.node.international import InternationalApplication
+
+
+# How long a request waits for the same answer being computed by another thread before it
+# computes its own (an answer takes milliseconds; the findings of every node about a second).
+COMPUTING_AT_MOST = 10.0
 
 
 class SupervisionSettings(BaseSettings):
@@ -92,8 +97,14 @@ class SupervisoryService:
         self.settings = settings or SupervisionSettings()
         self.projector = Projector(app.settings.node_id)
         self.overview = Overview(self)
+        # The days' books follow every ingest of this process (supervisory_days).
+        if isinstance(app.ingestor, SupervisoryIngestor):
+            app.ingestor.flows_moved = self.overview.measures.books.advance
         self.rules = Rules(self)
         self._cache: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+        # The answers being computed now, each by one thread: another thread asking for the
+        # same waits for it (see ``cached``).
+        self._computing: dict[tuple[Any, ...], tuple[int, threading.Event]] = {}
         self._lock = threading.Lock()
         self._reading = threading.local()
 
@@ -119,25 +130,53 @@ class SupervisoryService:
         rate, say, leaves it as it was).
 
         What ``compute`` itself keeps with ``cached`` (the rates, the aims of an overview) is
-        kept with the same token: the state its answer was computed for, read once."""
+        kept with the same token: the state its answer was computed for, read once.
+
+        An answer is computed by one thread at a time: a request that asks for what another
+        thread is computing (the background round, after a new rate) waits for that answer.
+        Computing it beside the other, each would have taken the interpreter in turns, and
+        the request about twice as long. Should the other fail, the request computes its own.
+        """
         outer = getattr(self._reading, "token", None)
         token = outer if outer is not None else self.token()
         full = (tuple(t for t in token if t[0] == NAME) if projection_only else token, key)
+        found, running, mine = self._kept_or_running(full)
+        if running is not None:
+            running.wait(COMPUTING_AT_MOST)
+            found, _, mine = self._kept_or_running(full)
+        if found is not None:
+            return found
+        self._reading.token = token
+        try:
+            answer = compute()
+            with self._lock:  # kept before the threads waiting for it look
+                self._cache[full] = answer
+                while len(self._cache) > 64:
+                    self._cache.popitem(last=False)
+        finally:
+            self._reading.token = outer
+            if mine:  # this thread's to compute: done, or failed
+                with self._lock:
+                    self._computing.pop(full)[1].set()
+        return answer
+
+    def _kept_or_running(
+        self, full: tuple[Any, ...]
+    ) -> tuple[dict[str, Any] | None, threading.Event | None, bool]:
+        """The answer kept for ``full``, else the event of another thread computing it, else
+        neither; and whether this thread has just become the one computing it."""
         with self._lock:
             found = self._cache.get(full)
             if found is not None:
                 self._cache.move_to_end(full)
-                return found
-        self._reading.token = token
-        try:
-            answer = compute()
-        finally:
-            self._reading.token = outer
-        with self._lock:
-            self._cache[full] = answer
-            while len(self._cache) > 64:
-                self._cache.popitem(last=False)
-        return answer
+                return found, None, False
+            running = self._computing.get(full)
+            if running is None:
+                self._computing[full] = (threading.get_ident(), threading.Event())
+                return None, None, True
+            owner, event = running
+            # Asked again within its own computation: never wait for oneself.
+            return None, None if owner == threading.get_ident() else event, False
 
     def cache_clear(self) -> None:
         """Forget every kept answer, and the findings and overview parts kept per node."""
@@ -224,6 +263,36 @@ class SupervisoryService:
         found = list(cursor.fetchall())
         names = list(found[0].keys()) if found else []
         return names, [tuple(r.values()) if isinstance(r, dict) else tuple(r) for r in found]
+
+    def chunks(
+        self, sql: str, params: list[Any] | tuple[Any, ...], size: int
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows of ``sql`` as tuples, ``size`` at a time, in this thread's snapshot: a
+        background reader that lets the requests go first between chunks (supervisory_days).
+
+        SQLite's module lets go of the interpreter for every row it steps to, and a thread that
+        does that waits for it back behind any thread running Python: a large read beside
+        other work is slow, and slows the other's own reads as much. Read in chunks, the
+        reader can stand aside between them.
+        """
+        cursor: Cursor | None = getattr(self._reading, "cursor", None)
+        if cursor is None:
+            raise RuntimeError("rows are read in chunks within a snapshot only")
+        inner = getattr(cursor, "sqlite_cursor", None)
+        if not isinstance(inner, sqlite3.Cursor):
+            # PostgreSQL's driver takes the whole answer at once, without letting go per row.
+            rows = self._table(cursor, sql, params)[1]
+            for start in range(0, len(rows), size):
+                yield rows[start : start + size]
+            return
+        factory = inner.row_factory
+        inner.row_factory = None
+        try:
+            inner.execute(sql, tuple(params))
+            while found := inner.fetchmany(size):
+                yield found
+        finally:
+            inner.row_factory = factory
 
     # --- watermark ------------------------------------------------------------------------
 

@@ -29,6 +29,8 @@ from projections.rows import Table
 from projections.supervisory import CLUSTERED, NAME, PARTIAL_INDEXES, TABLES
 from projections.supervisory.ops import SvOp
 
+# What an ingest added to sv_flows: ((country, currency, value_date, measure), [amount]).
+FlowsMoved = list[tuple[tuple[Any, ...], list[int]]]
 SYNCS = Table(
     "supervisory_syncs",
     {"upstream": "TEXT", "last_ingest": "TEXT"},
@@ -65,6 +67,10 @@ class SupervisoryIngestor(Ingestor):
         super().__init__(app, db, projectors)
         self.batch = SupervisoryWriter(db)
         self.writer = self.batch
+        # Told, after each ingest that committed, what it added to sv_flows: (upstream, the
+        # position before, the position after, the additions). A served International's days'
+        # books follow the ingest with them (``supervisory_days``).
+        self.flows_moved: Callable[[str, int, int, FlowsMoved], None] | None = None
         tables = [s for t in TABLES for s in ddl(t, db.dialect)]
         db.execute_script([*SYNCS.ddl(db.dialect), *tables, *PARTIAL_INDEXES])
 
@@ -81,7 +87,13 @@ class SupervisoryIngestor(Ingestor):
                 also(cursor)
 
         self.batch.reset()
-        return super().ingest(upstream, entries, noted)
+        count = super().ingest(upstream, entries, noted)
+        told = self.flows_moved
+        if count and told is not None:
+            # The new entries are those after the cursor, in a row to the last one given.
+            after = max(e.position for e in entries)
+            told(upstream, after - count, after, self.batch.moved_flows())
+        return count
 
 
 def rebuild(

@@ -34,6 +34,9 @@ class _Pending(threading.local):
         self.adds: dict[str, dict[str, dict[tuple[Any, ...], list[int]]]] = {}
         # The held additions of the three flow aggregates (the dicts in ``adds``), while held.
         self.flows: tuple[dict[tuple[Any, ...], list[int]], ...] | None = None
+        # What the transaction added to sv_flows, as written: ((country, currency, value_date,
+        # measure), [amount]) (see ``moved_flows``).
+        self.moved: list[tuple[tuple[Any, ...], list[int]]] = []
 
 
 class SupervisoryWriter(RowWriter):
@@ -81,6 +84,13 @@ class SupervisoryWriter(RowWriter):
         self._pending.puts.clear()
         self._pending.adds.clear()
         self._pending.flows = None
+        self._pending.moved = []
+
+    def moved_flows(self) -> list[tuple[tuple[Any, ...], list[int]]]:
+        """What this thread's transaction added to sv_flows so far: ((country, currency,
+        value_date, measure), [amount]) per write (a key may come more than once). The days'
+        books of a served International follow the ingest with them (``supervisory_days``)."""
+        return self._pending.moved
 
     def flush(self, cursor: Cursor) -> None:
         """Write everything held back, in the caller's transaction."""
@@ -104,6 +114,8 @@ class SupervisoryWriter(RowWriter):
                 for sql, merged in self._pending.adds.pop(table).items():
                     rows = [(*key, *amounts) for key, amounts in merged.items()]
                     insert_rows(self.db, cursor, sql, rows, TABLES_BY_NAME[table])
+                    if table == FLOWS.name:
+                        self._pending.moved.extend(merged.items())
 
     def apply(self, cursor: Cursor, ops: Iterable[Any]) -> None:
         ops = ops if isinstance(ops, list) else list(ops)

@@ -1,7 +1,8 @@
 """A period's days summed from the countries' books (``supervisory_days``) instead of read
 from sv_flows: the answer equals the one-pass answer for any period, currency and country; a
-country that moved since its book was read is read from sv_flows again (until the round brings
-its book up), still equal; the round reads the books of the countries that moved, only those."""
+book follows every ingest of the process that keeps it; a country moved by an ingest it did not
+follow (another process's) is read from sv_flows again, still equal, until the round reads its
+book again: the round reads the books of the countries whose book is behind, only those."""
 
 from __future__ import annotations
 
@@ -16,12 +17,14 @@ from hypothesis import strategies as st
 from bench.supervisory import observe_rates
 from federation.node.ingest import RemoteEntry
 from federation.node.international import InternationalApplication
+from federation.node.supervisory_store import SupervisoryIngestor
 from federation.node.warm import KeepWarm
 from tests.conftest import SettingsFactory
 from tests.integration.supervisory.test_findings_kept import (
     Delivery,
     examples,
     fresh_international,
+    pages_of_nodes,
     postgres_international,
 )
 from tests.integration.supervisory.test_overview_new_period import all_but_the_last, days, history
@@ -34,6 +37,12 @@ def keep_up(intl: InternationalApplication) -> list[str]:
     """What a round does first: bring the books of the countries that moved up."""
     service = intl.supervisory
     return service.overview.measures.books.keep_up(service, lambda: None)
+
+
+def read_again(intl: InternationalApplication) -> list[str]:
+    """Every book forgotten, then read by a round."""
+    intl.supervisory.overview.measures.books.clear()
+    return keep_up(intl)
 
 
 def asked(intl: InternationalApplication, **question: Any) -> tuple[dict[str, Any], int]:
@@ -70,7 +79,7 @@ def booked(history: dict[str, list[RemoteEntry]]) -> Iterator[InternationalAppli
     with fresh_international() as intl:
         Delivery(intl, history).rest()
         observe_rates(intl)
-        assert keep_up(intl) == sorted(history)
+        assert read_again(intl) == sorted(history)
         yield intl
 
 
@@ -103,7 +112,35 @@ def test_a_period_summed_from_the_books_equals_the_one_pass_answer(
     assert found == expected(booked, **question)
 
 
-def test_a_country_that_moved_is_read_again_until_its_book_is_brought_up(
+PERIODS: list[dict[str, Any]] = [
+    {"reporting_currency": "USD", "since": date(1922, 4, 9), "until": date(1923, 5, 20)},
+    {"reporting_currency": None, "since": date(1922, 1, 20), "until": date(1922, 2, 3)},
+    {"reporting_currency": "USD", "since": date(1923, 6, 2), "until": None},
+]
+
+
+@examples(5)
+@given(pages=pages_of_nodes(6, size=60))
+def test_the_books_follow_every_ingest_of_this_process(
+    history: dict[str, list[RemoteEntry]], pages: list[tuple[int, int]]
+) -> None:
+    with fresh_international() as intl:
+        delivery = Delivery(intl, history)
+        observe_rates(intl)
+        nodes = sorted(history)
+        for node in nodes:
+            delivery.page(node, len(history[node]) // 2)
+        assert keep_up(intl) == nodes  # the first round: books read, followed from now on
+        for index, size in pages:
+            delivery.page(nodes[index], size)
+            for period in PERIODS:
+                found, reads = asked(intl, **period)
+                assert reads == 0  # the books moved with the ingest
+                assert found == expected(intl, **period)
+        assert keep_up(intl) == []  # nothing left for the round to read
+
+
+def test_a_country_moved_by_an_ingest_the_books_did_not_follow_is_read_again(
     history: dict[str, list[RemoteEntry]],
 ) -> None:
     with fresh_international() as intl:
@@ -112,14 +149,12 @@ def test_a_country_that_moved_is_read_again_until_its_book_is_brought_up(
         late = sorted(history)[1]
         all_but_the_last(delivery, late, 40)
         assert keep_up(intl) == sorted(history)
-        period: dict[str, Any] = {
-            "reporting_currency": "USD",
-            "since": date(1922, 4, 9),
-            "until": date(1923, 5, 20),
-        }
-        assert asked(intl, **period)[1] == 0
-
-        delivery.page(late, 40)  # the late node's book is now of an older state
+        # As another process's ingest into the same database: this one's books are not told.
+        ingestor = intl.ingestor
+        assert isinstance(ingestor, SupervisoryIngestor)
+        ingestor.flows_moved = None
+        delivery.page(late, 40)
+        period = PERIODS[0]
         found, reads = asked(intl, **period)
         assert reads > 0
         assert found == expected(intl, **period)
@@ -149,9 +184,12 @@ def test_a_period_from_the_books_on_postgres(
     history: dict[str, list[RemoteEntry]], node_settings: SettingsFactory, persistence: str
 ) -> None:
     with postgres_international(node_settings) as intl:
-        Delivery(intl, history).rest()
+        delivery = Delivery(intl, history)
         observe_rates(intl)
+        late = sorted(history)[0]
+        all_but_the_last(delivery, late, 40)
         assert keep_up(intl) == sorted(history)
+        delivery.page(late, 40)  # followed by the books
         for since, until in [
             (date(1922, 3, 5), date(1923, 2, 20)),
             (date(1923, 6, 16), date(1923, 6, 30)),

@@ -85,3 +85,55 @@ def test_the_books_answer_only_at_the_positions_of_the_state_read() -> None:
     assert books.sums("1922-01-06", "1922-01-31", ["USD"], ["C01"], {"C01": 10, "C02": 9}) == [
         ("C01", "USD", "received", 700)
     ]
+
+
+@given(
+    found=rows,
+    added=st.lists(row, max_size=30),
+    ends=st.tuples(day, day).map(sorted),
+)
+def test_a_book_moved_by_an_ingests_additions_sums_as_one_read_after_it(
+    found: list[tuple[str, str, str, int]],
+    added: list[tuple[str, str, str, int]],
+    ends: list[str],
+) -> None:
+    first, last = ends
+    codes = frozenset({"FRF", "USD", "XPM"})
+    moved = book(7, found).moved(9, added)
+    # sv_flows after the ingest: each addition added to its row (made if new).
+    after: dict[tuple[str, str, str], int] = defaultdict(int)
+    for code, on, measure, minor in [*found, *added]:
+        after[(code, on, measure)] += minor
+    read = book(9, [(*key, minor) for key, minor in after.items()])
+    assert moved.position == 9
+    assert list(moved.sums("C01", first, last, codes)) == list(read.sums("C01", first, last, codes))
+    assert list(moved.sums("C01", first, last, codes)) == grouped(
+        "C01", [(*key, minor) for key, minor in after.items()], first, last, set(codes)
+    )
+
+
+def test_the_books_follow_an_ingest_only_from_the_position_they_hold() -> None:
+    books = DayBooks()
+    books._books["C01"] = book(10, [("USD", "1922-01-05", "received", 500)])
+    added = [(("C01", "USD", "1922-01-07", "received"), [200])]
+    books.advance("C01", 10, 12, added)  # not yet following: no round has read the books
+    assert books._books["C01"].position == 10
+    books.following = True
+
+    books.advance("C01", 9, 12, added)  # not from the position held: left as it was
+    assert books._books["C01"].position == 10
+    books.advance("C01", 10, 12, added)
+    assert books.sums("1922-01-01", "1922-01-31", ["USD"], ["C01"], {"C01": 12}) == [
+        ("C01", "USD", "received", 700)
+    ]
+    # A node's first entries: its book starts from nothing.
+    books.advance("C02", 0, 3, [(("C02", "FRF", "1922-02-01", "pledged"), [40])])
+    assert books.sums("1922-01-01", "1922-12-31", ["FRF"], ["C02"], {"C02": 3}) == [
+        ("C02", "FRF", "pledged", 40)
+    ]
+    # A backlog's batch: the book is left for the round to read again.
+    books.advance("C02", 3, 3 + 1001, [(("C02", "FRF", "1922-02-01", "pledged"), [40])])
+    assert books.sums("1922-01-01", "1922-12-31", ["FRF"], ["C02"], {"C02": 1004}) is None
+    # Rows of another country among the additions: the book is no longer trusted.
+    books.advance("C01", 12, 13, [(("C09", "USD", "1922-01-07", "received"), [1])])
+    assert books.sums("1922-01-01", "1922-01-31", ["USD"], ["C01"], {"C01": 13}) is None

@@ -255,7 +255,9 @@ class DayBooks:
             step()
             book = read_book(service, country, step)
             with self._lock:
-                self._books[country] = book
+                held = self._books.get(country)
+                if held is None or held.position < book.position:  # an ingest may be ahead
+                    self._books[country] = book
         return moved
 
 

@@ -26,10 +26,8 @@ node must not stay unready because an optimisation failed.
 The rounds take their steps between requests: before each step (one country's days' book,
 the overview in one currency, the findings of one node that moved) a round waits until no
 request is in flight (the API's middleware counts them in ``requests``), at most ``patience``
-seconds, and until none has ended for ``quiet`` seconds (20 ms): a step begun in the gap
-between two requests that follow one another meets the second (see ``QUIET_SECONDS``). A burst
-of pages moves every node, and judging the findings of fifty at once held the CPU for some
-300 ms, in turns with the requests that met it: they took twice as long.
+seconds. A burst of pages moves every node, and judging the findings of fifty at once held
+the CPU for some 300 ms, in turns with the requests that met it: they took twice as long.
 
 A node served on its own (``aidfed node serve``: the process is the node's alone) also takes
 Python's cyclic collector off the request path: after each round, between requests, it
@@ -41,7 +39,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -54,10 +51,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 # How long a round waits, before each step, for the requests in flight to end (see the module).
 PATIENCE_SECONDS = 1.0
-# ... and for no request to have ended this long: a step begun between two requests that follow
-# one another meets the next one, and shares the interpreter with it (a request reading many
-# rows from SQLite then waits for it back at every row: several times slower).
-QUIET_SECONDS = 0.02
 
 
 class InFlight:
@@ -66,7 +59,6 @@ class InFlight:
 
     def __init__(self) -> None:
         self._count = 0
-        self._ended = 0.0  # when the last request ended (time.monotonic)
         self._idle = threading.Condition()
 
     @contextmanager
@@ -80,26 +72,12 @@ class InFlight:
             with self._idle:
                 self._count -= 1
                 if not self._count:
-                    self._ended = time.monotonic()
                     self._idle.notify_all()
 
-    def wait_idle(self, patience: float, quiet: float = 0.0) -> bool:
-        """Wait until no request is in flight and none has ended for ``quiet`` seconds, at
-        most ``patience`` seconds; whether it is so."""
-        deadline = time.monotonic() + patience
+    def wait_idle(self, patience: float) -> bool:
+        """Wait until no request is in flight, at most ``patience`` seconds; whether it is."""
         with self._idle:
-            while True:
-                now = time.monotonic()
-                if self._count:
-                    wait = deadline - now
-                else:
-                    calm = now - self._ended
-                    if calm >= quiet:
-                        return True
-                    wait = min(quiet - calm, deadline - now)
-                if wait <= 0:
-                    return False
-                self._idle.wait(wait)
+            return self._idle.wait_for(lambda: not self._count, patience)
 
 
 class KeepWarm:
@@ -113,7 +91,6 @@ class KeepWarm:
         self.heap = Heap() if freeze else None  # tended after every round (see the module)
         self.requests = InFlight()  # entered by the API's middleware around every request
         self.patience = PATIENCE_SECONDS
-        self.quiet = QUIET_SECONDS
         self._last: int | None = None  # entries projected at the last round
         self._stop = threading.Event()
         self.ready = threading.Event()  # set once the first round has ended
@@ -144,9 +121,8 @@ class KeepWarm:
         return currencies
 
     def _step(self) -> None:
-        """Before each step of a round: let the requests in flight end first, and those that
-        come one after another (a dashboard's burst) too."""
-        self.requests.wait_idle(self.patience, self.quiet)
+        """Before each step of a round: let the requests in flight end first."""
+        self.requests.wait_idle(self.patience)
 
     def start(self, interval: float) -> None:
         """Warm now and then every ``interval`` seconds, in a background thread (0: never)."""

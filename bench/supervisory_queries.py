@@ -315,8 +315,9 @@ def machine(repeat: int = 5 * REPEAT) -> list[str]:
 def start_up(app: InternationalApplication, keep: KeepWarm) -> list[Row]:
     """What a served International computes after it opens, before it reports ready: each
     common answer with nothing kept (every kept answer and part forgotten before each run),
-    the findings of every node (five runs), then its first round (the overview in each
-    reporting currency and the findings), which leaves the node as served."""
+    the findings of every node (five runs), then its first round (the countries' days' books,
+    the overview in each reporting currency and the findings), which leaves the node as
+    served."""
     sv = app.supervisory
     usd: dict[str, Any] = {"reporting_currency": "USD"}
     period = {**usd, "since": date(1922, 3, 5), "until": date(1923, 2, 20)}
@@ -344,7 +345,13 @@ def start_up(app: InternationalApplication, keep: KeepWarm) -> list[Row]:
     started = time.perf_counter()
     keep.round()
     first = (time.perf_counter() - started) * 1000
-    out.append(["first round: the overview in each currency and the findings", f"{first:.0f}", ""])
+    out.append(
+        [
+            "first round: the days' books, the overview in each currency and the findings",
+            f"{first:.0f}",
+            "",
+        ]
+    )
     return out
 
 

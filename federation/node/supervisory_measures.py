@@ -1,6 +1,6 @@
 """The measures behind the overview: all time from sv_totals, or, over a period or converted,
 from whole months (sv_months) and the days around them (sv_flows, or the countries' days'
-books where the background round keeps them: ``supervisory_days``); converted at the dated
+books where a served International keeps them: ``supervisory_days``); converted at the dated
 rates on the way."""
 
 from __future__ import annotations
@@ -64,7 +64,8 @@ class Gatherer:
         self._days: OrderedDict[tuple[Any, ...], list[tuple[Any, ...]]] = OrderedDict()
         self._state = threading.local()
         self._lock = threading.Lock()
-        # The countries' days as running sums, kept by the background round (see the module).
+        # The countries' days as running sums: read by the background round, then moved by
+        # this process's ingests (supervisory_days).
         self.books = DayBooks()
 
     @contextmanager

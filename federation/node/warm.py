@@ -9,10 +9,12 @@ findings. A served International pays that here, right after it starts and then 
 seconds, so that the dashboard's and the API's requests find the answers kept. Only the
 answers everyone asks first are warmed: the overview (plain and in every reporting currency
 the International observes rates in) and the findings as of today; any other question is
-computed on demand from the parts these keep. A round first brings up the days' books of the
-countries that moved (``supervisory_days``): a period asked for the first time sums the days
-around its whole months from them instead of reading sv_flows (~7 ms a country, most of it in
-SQLite; some 300 ms for fifty countries in the first round, at a million events).
+computed on demand from the parts these keep. A round first reads the days' books of the
+countries whose book is behind (``supervisory_days``; from the first round on the books follow
+this process's ingests, so only another process's ingest or a backlog's batch leaves one
+behind): a period asked for the first time sums the days around its whole months from them
+instead of reading sv_flows (~7 ms a country, most of it in SQLite; some 300 ms for fifty
+countries in the first round, at a million events).
 
 While a backlog is being applied (the projection moved by more than ``catching_up`` entries
 since the last round) a round is skipped: its answers would be stale before anyone asked, and
@@ -105,8 +107,8 @@ class KeepWarm:
         last, self._last = self._last, projected
         if last is not None and projected - last > self.catching_up:
             return []
-        # The days' books of the countries that moved, one country a step: a new period's
-        # edges are then summed from them, not read (supervisory_days).
+        # The days' books that are behind, one country a step: a new period's edges are then
+        # summed from them, not read (supervisory_days).
         service.overview.measures.books.keep_up(service, self._step)
         observed = service.query("SELECT DISTINCT reporting_currency AS c FROM intl_rates")
         currencies: list[str | None] = [None, *sorted(r["c"] for r in observed)]

@@ -5,6 +5,8 @@ kept answer with this one, state after state."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -68,3 +70,23 @@ def one_pass(
             "countries": countries,
             "aims": overview.aims(country),
         }
+
+
+@contextmanager
+def reads_counted(
+    service: SupervisoryService, counts: Callable[[str], bool]
+) -> Iterator[list[int]]:
+    """Within the block, how many of the service's large reads (``raw``) ``counts`` counts:
+    ``[n]``, up to date at any moment."""
+    found = [0]
+    read = service.raw
+
+    def counting(sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        found[0] += counts(sql)
+        return read(sql, params)
+
+    service.raw = counting  # type: ignore[method-assign]
+    try:
+        yield found
+    finally:
+        del service.raw  # the service's own method again

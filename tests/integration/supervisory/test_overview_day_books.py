@@ -28,7 +28,7 @@ from tests.integration.supervisory.test_findings_kept import (
     postgres_international,
 )
 from tests.integration.supervisory.test_overview_new_period import all_but_the_last, days, history
-from tests.support.overview_reference import one_pass
+from tests.support.overview_reference import one_pass, reads_counted
 
 __all__ = ["history"]  # the module's fixture: the bench's events of five nodes
 
@@ -48,24 +48,14 @@ def read_again(intl: InternationalApplication) -> list[str]:
 def asked(intl: InternationalApplication, **question: Any) -> tuple[dict[str, Any], int]:
     """The overview for ``question`` (nothing kept but the books), and how many reads of
     sv_flows it made."""
-    service, reads = intl.supervisory, 0
-    read = service.raw
-
-    def counting(sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
-        nonlocal reads
-        reads += "FROM sv_flows" in sql
-        return read(sql, params)
-
+    service = intl.supervisory
     books = service.overview.measures.books._books.copy()
     service.cache_clear()
     service.overview.measures.books._books.update(books)
-    service.raw = counting  # type: ignore[method-assign]
-    try:
+    with reads_counted(service, lambda sql: "FROM sv_flows" in sql) as reads:
         found = service.overview.overview(**question)
-    finally:
-        del service.raw  # the service's own method again
     found.pop("watermark")
-    return found, reads
+    return found, reads[0]
 
 
 def expected(intl: InternationalApplication, **question: Any) -> dict[str, Any]:

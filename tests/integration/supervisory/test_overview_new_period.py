@@ -26,7 +26,7 @@ from tests.integration.supervisory.test_findings_kept import (
     fresh_international,
     postgres_international,
 )
-from tests.support.overview_reference import one_pass
+from tests.support.overview_reference import one_pass, reads_counted
 
 FIRST, LAST = date(1921, 12, 1), date(1924, 3, 31)  # the bench's history is 1922 and 1923
 days = st.integers(0, (LAST - FIRST).days).map(lambda n: FIRST + timedelta(days=n))
@@ -51,20 +51,9 @@ def delivered(history: dict[str, list[RemoteEntry]]) -> Iterator[Delivery]:
 def counted(intl: InternationalApplication, **question: Any) -> tuple[dict[str, Any], int]:
     """The USD overview for ``question``, and how often it read months summed by the
     database: a period answered from the months kept reads none."""
-    service, count = intl.supervisory, 0
-    read = service.raw
     prefix = MONTH_SUMS_SQL.split("{")[0][:60]
-
-    def counting(sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
-        nonlocal count
-        count += sql.startswith(prefix)
-        return read(sql, params)
-
-    service.raw = counting  # type: ignore[method-assign]
-    try:
-        return answer(intl, **question), count
-    finally:
-        del service.raw  # the service's own method again
+    with reads_counted(intl.supervisory, lambda sql: sql.startswith(prefix)) as count:
+        return answer(intl, **question), count[0]
 
 
 def all_but_the_last(delivery: Delivery, node: str, count: int) -> None:

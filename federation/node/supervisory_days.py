@@ -104,31 +104,48 @@ class CountryDays:
 
 def _changed(series: Series | None, changes: list[tuple[str, str, int]]) -> Series:
     """``series`` (None: a currency new to the country) with the days' ``changes`` added."""
-    days, sums = (series.days, series.sums) if series else ([], [()])
     measures = series.measures if series else ()
     wanted = tuple(sorted({*measures, *(m for _, m, _ in changes)}))
-    # Kept as they are: the days before the first one changed (all of them, if the measures
-    # are those kept: else every running sum gets a new place).
-    keep = bisect_left(days, min(day for day, _, _ in changes)) if wanted == measures else 0
-    place = {m: i for i, m in enumerate(wanted)}
-    moved = [place[m] for m in measures]
-    amounts: dict[str, list[int]] = {}
-    for i in range(keep, len(days)):
-        values = [0] * len(wanted)
-        for j, a, b in zip(moved, sums[i + 1], sums[i], strict=True):
-            values[j] = a - b
-        amounts[days[i]] = values
+    if series is None or wanted != measures:  # a measure new to the currency: made again
+        rows = [(day, m, b - a) for day, m, a, b in _amounts(series)] if series else []
+        rows.extend(changes)
+        return _series([("", day, m, minor) for day, m, minor in sorted(rows)])
+    place = {m: i for i, m in enumerate(measures)}
+    deltas: dict[str, list[int]] = {}
     for day, measure, minor in changes:
-        values = amounts.get(day) or amounts.setdefault(day, [0] * len(wanted))
-        values[place[measure]] += minor
-    running = list(sums[keep]) if keep else [0] * len(wanted)
-    new_sums = sums[: keep + 1] if keep else [tuple(running)]
-    new_days = days[:keep]
-    for day in sorted(amounts):
-        running[:] = map(add, running, amounts[day])
+        deltas.setdefault(day, [0] * len(measures))[place[measure]] += minor
+    changed = sorted(deltas)
+    days, sums = series.days, series.sums
+    # The days before the first one changed keep their running sums; every later day's grow
+    # by what was added up to it (``carry``); a new day takes the sums of the day before it.
+    keep = bisect_left(days, changed[0])
+    new_days, new_sums = days[:keep], sums[: keep + 1]
+    carry = [0] * len(measures)
+    j = 0
+    for i in range(keep, len(days)):
+        day = days[i]
+        while j < len(changed) and changed[j] < day:
+            carry = list(map(add, carry, deltas[changed[j]]))
+            new_days.append(changed[j])
+            new_sums.append(tuple(map(add, sums[i], carry)))
+            j += 1
+        if j < len(changed) and changed[j] == day:
+            carry = list(map(add, carry, deltas[day]))
+            j += 1
         new_days.append(day)
-        new_sums.append(tuple(running))
-    return Series(wanted, new_days, new_sums)
+        new_sums.append(tuple(map(add, sums[i + 1], carry)))
+    for day in changed[j:]:
+        carry = list(map(add, carry, deltas[day]))
+        new_days.append(day)
+        new_sums.append(tuple(map(add, sums[-1], carry)))
+    return Series(measures, new_days, new_sums)
+
+
+def _amounts(series: Series) -> Iterator[tuple[str, str, int, int]]:
+    """(day, measure, running sum before, after) of every day and measure of ``series``."""
+    for i, day in enumerate(series.days):
+        for measure, a, b in zip(series.measures, series.sums[i], series.sums[i + 1], strict=True):
+            yield day, measure, a, b
 
 
 def _series(rows: list[Sequence[Any]]) -> Series:

@@ -91,8 +91,8 @@ class CountryDays:
 
     def moved(self, position: int, added: Iterable[tuple[str, str, str, int]]) -> CountryDays:
         """This book after ``added`` (currency, value_date, measure, amount): the country's
-        next rows, at ``position``. Each changed currency's series is made again from its
-        first changed day on (an ingest's days are mostly its last ones)."""
+        next rows, at ``position``. Each changed currency's running sums move from its first
+        changed day on (an ingest's days are mostly its last ones)."""
         changes: dict[str, list[tuple[str, str, int]]] = {}
         for code, day, measure, minor in added:
             changes.setdefault(code, []).append((day, measure, minor))

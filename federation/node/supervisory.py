@@ -47,6 +47,18 @@ if TYPE_CHECKING:
 COMPUTING_AT_MOST = 10.0
 
 
+@contextmanager
+def _plain_rows(cursor: sqlite3.Cursor) -> Iterator[None]:
+    """Within the block, SQLite's cursor gives plain tuples (no row factory): a
+    ``sqlite3.Row`` made and then turned into a tuple costs several times more, per row."""
+    factory = cursor.row_factory
+    cursor.row_factory = None
+    try:
+        yield
+    finally:
+        cursor.row_factory = factory
+
+
 class SupervisionSettings(BaseSettings):
     """The limits the compliance rules and conversions use (AIDFED_SUPERVISION_*)."""
 
@@ -251,14 +263,9 @@ class SupervisoryService:
     ) -> tuple[list[str], list[tuple[Any, ...]]]:
         inner = getattr(cursor, "sqlite_cursor", None)
         if isinstance(inner, sqlite3.Cursor):
-            factory = inner.row_factory
-            inner.row_factory = None
-            try:
+            with _plain_rows(inner):
                 inner.execute(sql, tuple(params))
-                rows = inner.fetchall()
-                return [d[0] for d in inner.description or ()], rows
-            finally:
-                inner.row_factory = factory
+                return [d[0] for d in inner.description or ()], inner.fetchall()
         cursor.execute(self.db.sql(sql), tuple(params))
         found = list(cursor.fetchall())
         names = list(found[0].keys()) if found else []
@@ -285,14 +292,10 @@ class SupervisoryService:
             for start in range(0, len(rows), size):
                 yield rows[start : start + size]
             return
-        factory = inner.row_factory
-        inner.row_factory = None
-        try:
+        with _plain_rows(inner):
             inner.execute(sql, tuple(params))
             while found := inner.fetchmany(size):
                 yield found
-        finally:
-            inner.row_factory = factory
 
     # --- watermark ------------------------------------------------------------------------
 

@@ -241,14 +241,13 @@ class DayBooks:
                 return
         if book is None or book.position != before:
             return
-        rows = [(key[1], key[2], key[3], sum(amounts)) for key, amounts in added]
         if any(key[0] != country for key, _ in added):
             # Another country's rows moved too (never, by the projection's design): nothing
             # kept of this one is trusted.
             with self._lock:
                 self._books.pop(country, None)
             return
-        moved = book.moved(after, rows)
+        moved = book.moved(after, [(*key[1:], sum(amounts)) for key, amounts in added])
         with self._lock:
             if (self._books.get(country) or NOTHING) is book:
                 self._books[country] = moved

@@ -79,11 +79,13 @@ class Gatherer:
         # oldest, one at a time: dropping hundreds at once freed their rows in one go, ~12 ms.
         self._state.at = tuple(sorted(positions.items()))
         self._state.positions = positions
+        self._state.everyone = sorted(positions)
         try:
             yield
         finally:
             self._state.at = None
             self._state.positions = None
+            self._state.everyone = None
 
     def _day_rows(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
         """``service.raw(sql, params)``, kept within ``days_kept``."""
@@ -240,12 +242,18 @@ class Gatherer:
                 piece[(country_, code_, measure)] -= int(minor)
         return [(*where, minor) for where, minor in piece.items() if minor]
 
-    def _booked(self, country: str | None) -> bool:
-        """Whether the days' books serve ``country`` (or every country) in the state read."""
+    def _asked(self, country: str | None) -> tuple[list[str], dict[str, int]] | None:
+        """Within ``days_kept``, the countries a question is about (``country``, or every
+        one) and the positions read; else None."""
         positions = getattr(self._state, "positions", None)
         if positions is None:
-            return False
-        return self.books.serve([country] if country else sorted(positions), positions)
+            return None
+        return ([country] if country else self._state.everyone), positions
+
+    def _booked(self, country: str | None) -> bool:
+        """Whether the days' books serve ``country`` (or every country) in the state read."""
+        asked = self._asked(country)
+        return asked is not None and self.books.serve(*asked)
 
     def _totals(self, country: str | None, code: str | None) -> Measures:
         out: Measures = defaultdict(int)
@@ -281,12 +289,9 @@ class Gatherer:
         """
         if not codes:
             return []
-        positions = getattr(self._state, "positions", None)
-        if positions is not None:
-            countries = [country] if country else sorted(positions)
-            found = self.books.sums(
-                first.isoformat(), last.isoformat(), codes, countries, positions
-            )
+        asked = self._asked(country)
+        if asked is not None:
+            found = self.books.sums(first.isoformat(), last.isoformat(), codes, *asked)
             if found is not None:
                 return found
         marks = ", ".join("?" for _ in codes)

@@ -27,7 +27,7 @@ from tests.integration.supervisory.test_findings_kept import (
     pages_of_nodes,
     postgres_international,
 )
-from tests.integration.supervisory.test_overview_new_period import all_but_the_last, days, history
+from tests.integration.supervisory.test_overview_new_period import days, history, one_node_late
 from tests.support.overview_reference import one_pass, reads_counted
 
 __all__ = ["history"]  # the module's fixture: the bench's events of five nodes
@@ -135,9 +135,7 @@ def test_a_country_moved_by_an_ingest_the_books_did_not_follow_is_read_again(
 ) -> None:
     with fresh_international() as intl:
         delivery = Delivery(intl, history)
-        observe_rates(intl)
-        late = sorted(history)[1]
-        all_but_the_last(delivery, late, 40)
+        late = one_node_late(delivery, 1, 40)
         assert keep_up(intl) == sorted(history)
         # As another process's ingest into the same database: this one's books are not told.
         ingestor = intl.ingestor
@@ -175,9 +173,7 @@ def test_a_period_from_the_books_on_postgres(
 ) -> None:
     with postgres_international(node_settings) as intl:
         delivery = Delivery(intl, history)
-        observe_rates(intl)
-        late = sorted(history)[0]
-        all_but_the_last(delivery, late, 40)
+        late = one_node_late(delivery, 0, 40)
         assert keep_up(intl) == sorted(history)
         delivery.page(late, 40)  # followed by the books
         for since, until in [

@@ -43,8 +43,7 @@ def delivered(history: dict[str, list[RemoteEntry]]) -> Iterator[Delivery]:
     """Every node's history but the last 40 entries of one, delivered; rates observed."""
     with fresh_international() as intl:
         delivery = Delivery(intl, history)
-        observe_rates(intl)
-        all_but_the_last(delivery, sorted(history)[2], 40)
+        one_node_late(delivery, 2, 40)
         yield delivery
 
 
@@ -60,6 +59,15 @@ def all_but_the_last(delivery: Delivery, node: str, count: int) -> None:
     """Every node's history delivered but the last ``count`` entries of ``node``."""
     delivery.rest(but=node)
     delivery.page(node, len(delivery.history[node]) - count)
+
+
+def one_node_late(delivery: Delivery, index: int, count: int) -> str:
+    """Rates observed, then every node's history delivered but the last ``count`` entries of
+    the ``index``-th node (in sorted order); returns that node."""
+    observe_rates(delivery.intl)
+    late = sorted(delivery.history)[index]
+    all_but_the_last(delivery, late, count)
+    return late
 
 
 def answer(intl: InternationalApplication, **question: Any) -> dict[str, Any]:
@@ -100,9 +108,7 @@ def test_after_new_events_of_one_node_the_period_is_read_again_and_still_equal(
 ) -> None:
     with fresh_international() as intl:
         delivery = Delivery(intl, history)
-        observe_rates(intl)
-        late = sorted(history)[0]
-        all_but_the_last(delivery, late, 30)
+        late = one_node_late(delivery, 0, 30)
         period: dict[str, Any] = {"since": date(1922, 4, 9), "until": date(1923, 5, 20)}
         answer(intl)  # over all time, at this state
         delivery.page(late, 30)  # the late node's months kept are now those of an older state

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import time
 from pathlib import Path
+from types import FrameType
 
 from rich.console import Console
 
@@ -11,7 +13,9 @@ from federation.demo.cluster import Cluster
 from federation.demo.scenario import Seeder, seed
 from federation.demo.topology import NODES, PASSWORD, prepare
 
-console = Console()
+# Never wrapped: a token or URL broken over two lines (output to a log, a narrow terminal) would
+# be copied wrong.
+console = Console(soft_wrap=True)
 
 
 def run_demo(root: Path, base_port: int, *, hold: bool = True) -> None:
@@ -19,6 +23,7 @@ def run_demo(root: Path, base_port: int, *, hold: bool = True) -> None:
     root.mkdir(parents=True, exist_ok=True)
     prepare(root, base_port)
     cluster = Cluster(root)
+    stop_on_signals()
     try:
         for node in NODES:
             cluster.start(node.node_id)
@@ -36,6 +41,23 @@ def run_demo(root: Path, base_port: int, *, hold: bool = True) -> None:
         console.print("stopping the federation…")
     finally:
         cluster.stop()
+
+
+def stop_on_signals() -> None:
+    """SIGTERM and SIGHUP stop the demo as Ctrl-C does, nodes and all.
+
+    A service manager, ``kill`` or a closed terminal sends these; by default they would end this
+    process at once and leave its seven nodes running, holding their ports, so that the next
+    ``make demo`` could not start. A second signal while the nodes are being stopped is ignored.
+    """
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        for each in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(each, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    for each in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(each, interrupt)
 
 
 def show(base_port: int) -> None:

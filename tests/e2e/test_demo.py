@@ -189,6 +189,10 @@ def test_demo_seeds_the_federation_stops_with_its_nodes_and_seeds_nothing_twice(
             assert page.status_code == 200
             assert "Breadth of solidarity" in page.text
             assert "Komitee Arbeiterhilfe" in page.text
+            # Written for people: the scenario's one tractor column, in words, not in codes.
+            assert "<b>1</b> enterprise brought into production" in page.text
+            assert "<td>trade union</td>" in page.text
+            assert "trade_union" not in page.text
 
         entries = held(first)
         stop(first, folder, signal.SIGTERM)

@@ -33,9 +33,12 @@ def demo(
     port: Annotated[int, typer.Option(help="first port; the nodes take the next six too")] = 8100,
 ) -> None:
     """Start a whole federation on loopback with the 1922-23 scenario and its dashboard."""
-    from federation.demo.run import run_demo
+    from federation.demo.run import PortsInUse, run_demo
 
-    run_demo(data_dir, port)
+    try:
+        run_demo(data_dir, port)
+    except PortsInUse as error:
+        raise typer.BadParameter(str(error), param_hint="--port") from None
 
 
 @log_app.command("verify")

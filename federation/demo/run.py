@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import socket
 import time
 from pathlib import Path
 from types import FrameType
@@ -18,8 +19,19 @@ from federation.demo.topology import NODES, PASSWORD, prepare
 console = Console(soft_wrap=True)
 
 
+class PortsInUse(RuntimeError):
+    """Some of the demo's ports are taken: its nodes could not start."""
+
+
 def run_demo(root: Path, base_port: int, *, hold: bool = True) -> None:
     """Start every node of the demo federation, seed the 1922-23 scenario, keep serving."""
+    taken = [n.port(base_port) for n in NODES if not free(n.port(base_port))]
+    if taken:
+        raise PortsInUse(
+            f"port{'s' if len(taken) > 1 else ''} {', '.join(map(str, taken))} on 127.0.0.1 "
+            f"{'are' if len(taken) > 1 else 'is'} in use (is a demo still running?): stop what "
+            f"holds {'them' if len(taken) > 1 else 'it'}, or start on other ports with --port"
+        )
     root.mkdir(parents=True, exist_ok=True)
     prepare(root, base_port)
     cluster = Cluster(root)
@@ -41,6 +53,18 @@ def run_demo(root: Path, base_port: int, *, hold: bool = True) -> None:
         console.print("stopping the federation…")
     finally:
         cluster.stop()
+
+
+def free(port: int) -> bool:
+    """Whether a node could listen on ``port`` now (bound as uvicorn binds: a port left in
+    TIME_WAIT by nodes just stopped is free)."""
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 def stop_on_signals() -> None:

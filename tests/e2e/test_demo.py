@@ -194,6 +194,21 @@ def test_demo_seeds_the_federation_stops_with_its_nodes_and_seeds_nothing_twice(
             assert "<td>trade union</td>" in page.text
             assert "trade_union" not in page.text
 
+        # A second demo on the same ports is refused before it starts anything.
+        other = tmp_path / "other"
+        refused = subprocess.run(
+            [AIDFED, "demo", "--data-dir", str(other), "--port", str(base)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**environment(), "COLUMNS": "200"},
+        )
+        assert refused.returncode == 2, refused.stdout + refused.stderr
+        assert f"ports {base}, {base + 1}," in refused.stderr
+        assert "in use (is a demo still running?)" in refused.stderr
+        assert not other.exists()
+        assert len(listening(base)) == len(NODES)
+
         entries = held(first)
         stop(first, folder, signal.SIGTERM)
 

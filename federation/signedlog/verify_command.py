@@ -14,7 +14,7 @@ from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteDatastore
 
 from federation.persistence.database import Database
-from federation.signedlog.keys import read_verifier
+from federation.signedlog.keys import VKEY_FILE, read_verifier
 from federation.signedlog.note import NoteError, parse_cosignature_vkey
 from federation.signedlog.verify import verify
 from federation.signedlog.verify_report import Report
@@ -32,6 +32,13 @@ def run(
     as_json: bool = False,
 ) -> int:
     """Verify a node's log, print the outcome and return the process exit status."""
+    if public_key is None and not (data_dir / VKEY_FILE).is_file():
+        # Without this, the folder's name would be read as a vkey and refused as one.
+        print(
+            f"cannot verify: {data_dir} holds no node (no {VKEY_FILE}): give the node's data "
+            "folder, or its key with --public-key and its database with --database"
+        )
+        return EXIT_UNUSABLE
     try:
         verifier = read_verifier(public_key or data_dir)
         cosigner_keys = [parse_cosignature_vkey(vkey) for vkey in cosigners]

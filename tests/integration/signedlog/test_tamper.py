@@ -251,6 +251,7 @@ def test_the_report_can_be_read_by_programs(node: Node) -> None:
 
 
 def test_a_folder_without_a_node_cannot_be_verified(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli.app, ["log", "verify", str(tmp_path)])
-    assert result.exit_code == 2
-    assert "cannot verify" in result.output
+    for folder in (tmp_path, tmp_path / "missing"):
+        result = CliRunner().invoke(cli.app, ["log", "verify", str(folder)])
+        assert result.exit_code == 2
+        assert f"cannot verify: {folder} holds no node (no node.vkey)" in result.output

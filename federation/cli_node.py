@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from rich.console import Console
 from rich.table import Table
 
-from domain.errors import NotFound
+from domain.errors import InvalidInput, NotFound
 from domain.roles import Role
 from federation.api.app import KINDS, create_app
 from federation.api.users import UserBook
@@ -49,6 +49,14 @@ def load_settings(data_dir: Path) -> Settings:
         return setup.load_settings(data_dir)
     except NotFound as missing:
         raise typer.BadParameter(missing.message) from None
+
+
+def known_peer(data_dir: Path, node_id: str, option: str) -> Peer:
+    """The node's peer ``node_id``, or a usage error naming ``option``."""
+    try:
+        return PeerBook(data_dir).get(node_id.upper())
+    except NotFound as missing:
+        raise typer.BadParameter(missing.message, param_hint=option) from None
 
 
 def open_node(data_dir: Path) -> NodeApplication:
@@ -161,7 +169,11 @@ def peer_add(
     """
     load_settings(data_dir)
     accepts = digest(accept_token) if accept_token else None
-    PeerBook(data_dir).add(Peer(node_id.upper(), url, vkey.strip(), follow, token, accepts))
+    try:
+        PeerBook(data_dir).add(Peer(node_id.upper(), url, vkey.strip(), follow, token, accepts))
+    except InvalidInput as refused:
+        hint = "--vkey" if refused.code == "peer.bad_key" else "--url"
+        raise typer.BadParameter(refused.message, param_hint=hint) from None
     console.print(f"peer {node_id.upper()} at {url} ({'followed' if follow else 'not followed'})")
 
 
@@ -179,7 +191,7 @@ def peer_release(
     upstream is repaired: if it still contradicts what is held, it is quarantined again)."""
     app = open_node(data_dir)
     try:
-        make_follower(app, PeerBook(data_dir).get(node_id.upper())).release()
+        make_follower(app, known_peer(data_dir, node_id, "--id")).release()
     finally:
         app.close()
     console.print(f"{node_id.upper()} released from quarantine")
@@ -192,8 +204,17 @@ def sync(
     audit: Annotated[bool, typer.Option(help="re-read and compare everything held")] = False,
 ) -> None:
     """Pull from the node's upstreams: once (default), continuously, or as a full audit."""
+    load_settings(data_dir)  # a folder that holds no node is named before an unknown peer
+    if peer is not None and not known_peer(data_dir, peer, "--peer").follow:
+        raise typer.BadParameter(
+            f"this node does not follow {peer.upper()} (added with --no-follow): "
+            "'aidfed peer add ... --follow' to follow it",
+            param_hint="--peer",
+        )
     app = open_node(data_dir)
     followers = [make_follower(app, p) for p in followed(app, peer.upper() if peer else None)]
+    if not followers:
+        console.print("this node follows no upstream: add one with 'aidfed peer add'")
     try:
         if continuous:
             stop = threading.Event()

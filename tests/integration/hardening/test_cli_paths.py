@@ -1,5 +1,7 @@
-"""Paths in CLI arguments: a path that would reach the node's own files, or that does not exist,
-is refused with a clear message (exit 2) — never a traceback, never a file overwritten."""
+"""Paths and peers in CLI arguments: a path that would reach the node's own files, or that does
+not exist, a peer's key or URL that is not one, a peer the node does not have or follow — each is
+refused with a clear message naming the option (exit 2): never a traceback, never a file
+overwritten, nothing recorded."""
 
 from __future__ import annotations
 
@@ -76,3 +78,23 @@ def test_an_import_of_a_folder_or_a_missing_file_is_refused(tmp_path: Path) -> N
     for path in (tmp_path, tmp_path / "missing.csv"):
         done = aidfed("import", "receipts", path, "--url", "http://127.0.0.1:9", "--token", "t")
         refused(done)
+
+
+def test_a_bad_peer_or_a_peer_not_followed_is_refused_naming_the_option(node: Path) -> None:
+    own = (node / "node.vkey").read_text(encoding="utf-8").strip()
+    add = ("peer", "add", "--data-dir", node, "--id", "INTL", "--token", "t")
+    refused(aidfed(*add, "--url", "http://127.0.0.1:9", "--vkey", "abc"),
+            "--vkey", "the pinned key is not a vkey")  # fmt: skip
+    refused(aidfed(*add, "--url", "ftp://127.0.0.1:9", "--vkey", own),
+            "--url", "is not an http(s) URL")  # fmt: skip
+    assert not (node / "peers.json").exists()
+    refused(aidfed("sync", "--data-dir", node, "--peer", "XX"), "--peer", "no peer 'XX'")
+    refused(aidfed("peer", "release", "--data-dir", node, "--id", "xx"), "--id", "no peer 'XX'")
+
+    upstream = ("--url", "http://127.0.0.1:9", "--vkey", own, "--accept-token", "t")
+    added = aidfed("peer", "add", "--data-dir", node, "--id", "INTL", *upstream, "--no-follow")
+    assert added.returncode == 0, added.stderr
+    refused(aidfed("sync", "--data-dir", node, "--peer", "intl"), "--peer", "does not follow INTL")
+    done = aidfed("sync", "--data-dir", node)
+    assert done.returncode == 0, done.stderr
+    assert "this node follows no upstream" in done.stdout

@@ -151,6 +151,22 @@ def _moment(as_of_value_date: str | None, as_known_at: str | None, at: str | Non
         raise typer.BadParameter(str(error)) from None
 
 
+def _moment_within(moment: Moment, sizes: dict[str, int]) -> None:
+    """Refuse ``--at`` sizes the bundle cannot give: a node it does not hold, or more entries
+    than it holds of one (the report would otherwise cover less than was asked, silently)."""
+    for node, size in sorted(moment.at.items()):
+        if node not in sizes:
+            raise typer.BadParameter(
+                f"{node} is not a node of this bundle (it holds {', '.join(sorted(sizes))})",
+                param_hint="--at",
+            )
+        if size > sizes[node]:
+            raise typer.BadParameter(
+                f"{node}={size} is beyond the {sizes[node]} entries of {node} in this bundle",
+                param_hint="--at",
+            )
+
+
 @audit_app.command("replay")
 def replay(
     bundle: Annotated[Path, typer.Argument(help="the bundle file")],
@@ -175,6 +191,7 @@ def replay(
     moment = _moment(as_of_value_date, as_known_at, at)
     try:
         manifest, records = bundle_records(bundle)
+        _moment_within(moment, {n["node"]: int(n["size"]) for n in manifest.nodes})
         total = sum(
             min(int(n["size"]), moment.at.get(n["node"], int(n["size"]))) for n in manifest.nodes
         )

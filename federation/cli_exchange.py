@@ -6,9 +6,10 @@ import hashlib
 from pathlib import Path
 from typing import Annotated
 
-import httpx
 import typer
 from rich.console import Console
+
+from federation.cli_record import post_to_node
 
 console = Console()
 import_app = typer.Typer(help="Import files into a node.")
@@ -19,7 +20,10 @@ def receipts(
     file: Annotated[
         Path, typer.Argument(help="the collection list, CSV", exists=True, dir_okay=False)
     ],
-    url: Annotated[str, typer.Option(help="the committee node, e.g. http://127.0.0.1:8102")],
+    url: Annotated[
+        str,
+        typer.Option(help="the committee node, e.g. http://127.0.0.1:8102", envvar="AIDFED_URL"),
+    ],
     token: Annotated[
         str, typer.Option(help="your API token (a treasurer's)", envvar="AIDFED_TOKEN")
     ],
@@ -31,17 +35,14 @@ def receipts(
         "Content-Type": "text/csv",
         "Idempotency-Key": f"import-{hashlib.sha256(text.encode()).hexdigest()}",
     }
-    response = httpx.post(
-        f"{url.rstrip('/')}/v1/receipts/import", content=text.encode(), headers=headers, timeout=120
-    )
-    body = response.json()
-    if response.status_code == 201:
+    status, body = post_to_node(url, "/v1/receipts/import", headers, content=text.encode())
+    if status == 201:
         console.print(
             f"{body['recorded']} receipt(s) recorded, "
             f"{body['already_recorded']} already recorded before"
         )
         return
-    console.print(f"[red]{body['error']['message']}[/]")
+    console.print(f"[red]{body.get('error', {}).get('message', body)}[/]")
     for line in body.get("lines", []):
         console.print(f"  line {line['line']}: {line['reason']}", markup=False)
     raise typer.Exit(1)

@@ -282,7 +282,11 @@ def user_add(
     """Add or replace a user; prints the API token once (it is stored only as a digest)."""
     load_settings(data_dir)
     token = token or new_token()
-    user = UserBook(data_dir).add(username, person, role, password, token)
+    try:
+        user = UserBook(data_dir).add(username, person, role, password, token)
+    except InvalidInput as refused:
+        hint = "--password" if refused.code == "user.weak_password" else "--username / --person"
+        raise typer.BadParameter(refused.message, param_hint=hint) from None
     console.print(f"user {user.username} ({user.person}, {user.role}); API token: {token}")
 
 

@@ -44,17 +44,30 @@ def money(text: str) -> dict[str, str]:
     return {"amount": parts[0], "currency": parts[1].upper()}
 
 
+def post_to_node(url: str, path: str, headers: dict[str, str], **body: Any) -> tuple[int, Any]:
+    """POST to a node's API: its status and JSON answer, or exit 2 saying why there is none
+    (nothing answers at ``url``, or something that is not a node: a wrong --url)."""
+    try:
+        response = httpx.post(f"{url.rstrip('/')}{path}", headers=headers, timeout=120, **body)
+    except httpx.HTTPError as error:
+        console.print(f"[red]the node at {url} did not answer: {error}[/]")
+        raise typer.Exit(2) from None
+    try:
+        return response.status_code, response.json()
+    except ValueError:
+        console.print(
+            f"[red]{url} answered HTTP {response.status_code} but not as a node does (no JSON): "
+            "is --url (AIDFED_URL) the committee node's address?[/]"
+        )
+        raise typer.Exit(2) from None
+
+
 def send(url: str, token: str, path: str, body: dict[str, Any] | None, key: str | None) -> Any:
     """POST a command; print the node's answer; exit 1 on a refusal."""
     digest = hashlib.sha256(json.dumps([path, body], sort_keys=True).encode()).hexdigest()
     headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": key or f"cli-{digest}"}
-    try:
-        response = httpx.post(f"{url.rstrip('/')}{path}", json=body, headers=headers, timeout=60)
-    except httpx.HTTPError as error:
-        console.print(f"[red]the node at {url} did not answer: {error}[/]")
-        raise typer.Exit(2) from None
-    answer = response.json()
-    if response.status_code >= 400:
+    status, answer = post_to_node(url, path, headers, json=body)
+    if status >= 400:
         refusal = answer.get("error", {})
         console.print(f"[red]refused ({refusal.get('code')}): {refusal.get('message')}[/]")
         raise typer.Exit(1)

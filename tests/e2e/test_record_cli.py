@@ -8,7 +8,9 @@ International, Caleb Harrison countersigns, Rose Baron sends it.
 
 from __future__ import annotations
 
+import http.server
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from federation.api.users import UserBook
 from federation.cli import app as aidfed
 from federation.settings import Settings
 from tests.support.peers import bearer
+from tests.support.processes import free_port
 from tests.support.servers import serving
 
 PEOPLE = {
@@ -142,3 +145,47 @@ def test_a_transfer_needs_three_people_and_says_why_when_refused(us: str) -> Non
     assert sent["status"] == "sent"
     [shown] = listed(us, "/v1/transfers")
     assert (shown["status"], shown["amount"]) == ("sent", "3000.00")
+
+
+class NotANode(http.server.BaseHTTPRequestHandler):
+    """A web server that is not a node: a wrong --url."""
+
+    def do_POST(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.end_headers()
+        self.wfile.write(b"<html>a wiki</html>")
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def not_a_node() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), NotANode)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_node_that_does_not_answer_or_an_address_that_is_no_node_is_said_so(
+    not_a_node: str, tmp_path: Path
+) -> None:
+    collection = tmp_path / "list-7.csv"
+    collection.write_text("contributor,organisation_type,amount,currency,value_date\n")
+    nobody = f"http://127.0.0.1:{free_port()}"
+    answers = {
+        nobody: f"the node at {nobody} did not answer",
+        not_a_node: f"{not_a_node} answered HTTP 200 but not as a node does",
+    }
+    for url, said in answers.items():
+        for command in (["record", *RECEIPT], ["import", "receipts", str(collection)]):
+            env = {"AIDFED_URL": url, "AIDFED_TOKEN": "token-of-wagenknecht", "COLUMNS": "240"}
+            result = CliRunner().invoke(aidfed, command, env=env)
+            assert result.exit_code == 2, result.stdout
+            assert said in result.stdout
+            assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -71,14 +71,20 @@ def test_a_replay_as_of_a_value_date_says_so_and_covers_less(
 
 
 def test_a_bad_moment_is_refused_and_nothing_is_written(history: History, tmp_path: Path) -> None:
-    run = subprocess.run(
-        [sys.executable, "-m", "federation", "audit", "replay", str(history.bundle),
-         "--out", str(tmp_path / "r"), "--at", "DE=twelve"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )  # fmt: skip
-    assert run.returncode == 2
-    assert "NODE=SIZE" in run.stdout + run.stderr
-    assert not (tmp_path / "r").exists()
+    beyond = history.sizes["DE"] + 1
+    for at, said in (
+        ("DE=twelve", "NODE=SIZE"),
+        ("XX=3", "XX is not a node of this bundle"),
+        (f"DE={beyond}", f"DE={beyond} is beyond the {beyond - 1} entries of DE"),
+    ):
+        run = subprocess.run(
+            [sys.executable, "-m", "federation", "audit", "replay", str(history.bundle),
+             "--out", str(tmp_path / "r"), "--at", at],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )  # fmt: skip
+        assert run.returncode == 2
+        assert said in " ".join((run.stdout + run.stderr).replace("│", "").split())
+        assert not (tmp_path / "r").exists()

@@ -98,3 +98,14 @@ def test_a_bad_peer_or_a_peer_not_followed_is_refused_naming_the_option(node: Pa
     done = aidfed("sync", "--data-dir", node)
     assert done.returncode == 0, done.stderr
     assert "this node follows no upstream" in done.stdout
+
+
+def test_a_weak_password_is_refused_naming_the_option_and_no_user_is_added(node: Path) -> None:
+    add = ("user", "add", "--data-dir", node, "--username", "zetkin", "--role", "treasurer")
+    refused(aidfed(*add, "--person", "Clara Zetkin", "--password", "short"),
+            "--password", "a password has at least 8 characters")  # fmt: skip
+    refused(aidfed(*add, "--person", " ", "--password", "solidarity-1922"),
+            "--username / --person", "a user needs a username and the person's name")  # fmt: skip
+    listed = aidfed("user", "list", "--data-dir", node)
+    assert listed.returncode == 0, listed.stderr
+    assert "zetkin" not in listed.stdout

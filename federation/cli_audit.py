@@ -11,9 +11,12 @@ from typing import Annotated, cast
 
 import httpx
 import typer
+from eventsourcing.persistence import PersistenceError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from domain.errors import InvalidInput
+from domain.money import currency
 from federation.audit.bundle import BundleError, read_bundle
 from federation.audit.drift import DriftWatch
 from federation.audit.export import export_bundle
@@ -189,6 +192,11 @@ def replay(
 ) -> None:
     """Rebuild every projection of the International from a bundle, as of a moment; report."""
     moment = _moment(as_of_value_date, as_known_at, at)
+    if reporting_currency is not None:
+        try:
+            currency(reporting_currency)
+        except InvalidInput as unknown:
+            raise typer.BadParameter(unknown.message, param_hint="--reporting-currency") from None
     try:
         manifest, records = bundle_records(bundle)
         _moment_within(moment, {n["node"]: int(n["size"]) for n in manifest.nodes})
@@ -208,6 +216,12 @@ def replay(
             report = replay_report(records, model, moment, source, reporting_currency, advance)
     except (BundleError, ReadModelError) as error:
         console.print(f"[red]{error}[/]")
+        raise typer.Exit(2) from None
+    except PersistenceError as error:  # the URL is not shown: it may hold a password
+        console.print(
+            f"[red]the read model's database cannot be used: {error} (--database: 'sqlite', or "
+            "an empty PostgreSQL database this user may write)[/]"
+        )
         raise typer.Exit(2) from None
     out.mkdir(parents=True, exist_ok=True)
     write_json(report, out / "report.json")

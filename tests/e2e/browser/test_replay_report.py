@@ -13,6 +13,7 @@ from playwright.sync_api import Browser
 
 from tests.e2e.browser.conftest import ARTIFACTS
 from tests.integration.audit.history import History, build
+from tests.support.processes import free_port
 
 
 @pytest.fixture(scope="module")
@@ -86,5 +87,27 @@ def test_a_bad_moment_is_refused_and_nothing_is_written(history: History, tmp_pa
             check=False,
         )  # fmt: skip
         assert run.returncode == 2
+        assert said in " ".join((run.stdout + run.stderr).replace("│", "").split())
+        assert not (tmp_path / "r").exists()
+
+
+def test_an_unknown_currency_or_an_unusable_database_is_refused_and_nothing_is_written(
+    history: History, tmp_path: Path
+) -> None:
+    nowhere = f"postgresql://auditor@127.0.0.1:{free_port()}/replay"
+    for option, said in (
+        (("--reporting-currency", "XYZ"), "unknown currency 'XYZ'; use one of"),
+        (("--database", nowhere), "the read model's database cannot be used"),
+    ):
+        run = subprocess.run(
+            [sys.executable, "-m", "federation", "audit", "replay", str(history.bundle),
+             "--out", str(tmp_path / "r"), *option],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )  # fmt: skip
+        assert run.returncode == 2, run.stderr
+        assert "Traceback" not in run.stdout + run.stderr
         assert said in " ".join((run.stdout + run.stderr).replace("│", "").split())
         assert not (tmp_path / "r").exists()

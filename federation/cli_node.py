@@ -11,10 +11,11 @@ from typing import Annotated
 import typer
 import uvicorn
 from fastapi import FastAPI
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from domain.errors import InvalidInput, NotFound
+from domain.errors import InvalidInput, NotFound, RuleBroken
 from domain.roles import Role
 from federation.api.app import KINDS, create_app
 from federation.api.users import UserBook
@@ -73,22 +74,37 @@ def init(
     name: Annotated[str, typer.Option(help="the node's display name")],
     data_dir: DataDir,
     database: Annotated[str, typer.Option(help="'sqlite' or a postgresql:// URL")] = "sqlite",
-    host: Annotated[str, typer.Option()] = "127.0.0.1",
-    port: Annotated[int, typer.Option()] = 8000,
+    host: Annotated[str, typer.Option(help="the address to serve on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="the port to serve on")] = 8000,
 ) -> None:
     """Create a node's data folder: its settings and its Ed25519 key pair; print its vkey."""
-    settings = Settings(
-        node_id=node_id,
-        kind=kind,
-        name=name,
-        data_dir=data_dir.resolve(),
-        database=database,
-        host=host,
-        port=port,
-    )
-    signer = setup.init_node(settings)
+    try:
+        settings = Settings(
+            node_id=node_id,
+            kind=kind,
+            name=name,
+            data_dir=data_dir.resolve(),
+            database=database,
+            host=host,
+            port=port,
+        )
+    except ValidationError as invalid:
+        first = invalid.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else ""
+        option = INIT_OPTIONS.get(field, field)
+        raise typer.BadParameter(
+            first["msg"].removeprefix("Value error, "), param_hint=option
+        ) from None
+    try:
+        signer = setup.init_node(settings)
+    except RuleBroken as refused:
+        raise typer.BadParameter(refused.message, param_hint="--data-dir") from None
     console.print(f"node {settings.node_id} ({kind.value}) in {settings.data_dir}")
     console.print(f"vkey: {signer.vkey}")
+
+
+# The settings a ``node init`` option gives, for naming the option a bad value came from.
+INIT_OPTIONS = {"node_id": "--id", "name": "--name", "database": "--database", "host": "--host"}
 
 
 @node_app.command("show")

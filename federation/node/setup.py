@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from domain.errors import NotFound
+from dotenv import dotenv_values
+
+from domain.errors import NotFound, RuleBroken
 from federation.settings import Settings
 from federation.signedlog.keys import load_or_create_key, write_vkey
 from federation.signedlog.note import NoteSigner
@@ -14,7 +16,20 @@ ENV_FILE = "node.env"
 
 
 def init_node(settings: Settings) -> NoteSigner:
-    """Write the node's settings into its data folder and create its key; return its signer."""
+    """Write the node's settings into its data folder and create its key; return its signer.
+
+    A folder that already holds a node keeps its id and kind: its log's origin, its key and its
+    peers' pins name them, and its database holds that node's events. Its other settings (name,
+    address, database URL) may be written again.
+    """
+    held = _written(settings.data_dir / ENV_FILE)
+    node_id, kind = held.get("AIDFED_NODE_ID"), held.get("AIDFED_KIND")
+    if held and (node_id, kind) != (settings.node_id, settings.kind.value):
+        raise RuleBroken(
+            "node.identity_fixed",
+            f"{settings.data_dir} already holds node {node_id} ({kind}); a node's id and kind "
+            "never change: initialise another folder",
+        )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     lines = {
         "AIDFED_NODE_ID": settings.node_id,
@@ -32,6 +47,12 @@ def init_node(settings: Settings) -> NoteSigner:
     signer = NoteSigner(settings.log_origin, load_or_create_key(settings.data_dir))
     write_vkey(settings.data_dir, signer.verifier)
     return signer
+
+
+def _written(path: Path) -> dict[str, str | None]:
+    """The settings ``init_node`` wrote (not the environment's), or none: read as pydantic-settings
+    reads the file."""
+    return dotenv_values(path) if path.exists() else {}
 
 
 def load_settings(data_dir: Path) -> Settings:

@@ -109,3 +109,25 @@ def test_a_weak_password_is_refused_naming_the_option_and_no_user_is_added(node:
     listed = aidfed("user", "list", "--data-dir", node)
     assert listed.returncode == 0, listed.stderr
     assert "zetkin" not in listed.stdout
+
+
+def test_node_init_refuses_bad_settings_and_never_changes_a_nodes_identity(
+    node: Path, tmp_path: Path
+) -> None:
+    fresh = tmp_path / "fresh"
+    init = ("node", "init", "--name", "KAH", "--data-dir", fresh)
+    refused(aidfed(*init, "--kind", "committee", "--id", "D/E"), "--id", "letters, digits and '-'")
+    refused(aidfed(*init, "--kind", "committee", "--id", "DE", "--port", "99999"), "--port")
+    refused(aidfed(*init, "--kind", "committee", "--id", "DE", "--database", "mysql://x"),
+            "--database", "a postgresql:// URL")  # fmt: skip
+    assert not fresh.exists()
+
+    written = (node / "node.env").read_text(encoding="utf-8")
+    again = ("node", "init", "--name", "KAH", "--data-dir", node)
+    for kind, node_id in (("international", "DE"), ("committee", "FR")):
+        refused(aidfed(*again, "--kind", kind, "--id", node_id),
+                "--data-dir", "already holds node DE (committee)", "never change")  # fmt: skip
+    assert (node / "node.env").read_text(encoding="utf-8") == written
+    moved = aidfed(*again, "--kind", "committee", "--id", "DE", "--port", "8111")
+    assert moved.returncode == 0, moved.stderr
+    assert '"8111"' in (node / "node.env").read_text(encoding="utf-8")

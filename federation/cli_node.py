@@ -8,6 +8,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Annotated
 
+import psycopg
 import typer
 import uvicorn
 from fastapi import FastAPI
@@ -60,9 +61,33 @@ def known_peer(data_dir: Path, node_id: str, option: str) -> Peer:
         raise typer.BadParameter(missing.message, param_hint=option) from None
 
 
+def database_reached(settings: Settings) -> None:
+    """A PostgreSQL node's database answers, or exit 2 saying what to check (instead of the
+    library's traceback after its retries). A SQLite file needs no check."""
+    if settings.database in ("sqlite", "memory"):
+        return
+    env = settings.eventsourcing_env()
+    try:
+        psycopg.connect(
+            host=env["POSTGRES_HOST"],
+            port=env["POSTGRES_PORT"],
+            dbname=env["POSTGRES_DBNAME"],
+            user=env["POSTGRES_USER"],
+            password=env["POSTGRES_PASSWORD"],
+            connect_timeout=5,
+        ).close()
+    except psycopg.Error as error:  # its message names host and port, never the password
+        console.print(
+            f"[red]the node's database cannot be reached: {error}\n"
+            f"(AIDFED_DATABASE in {settings.data_dir / setup.ENV_FILE} or the environment)[/]"
+        )
+        raise typer.Exit(2) from None
+
+
 def open_node(data_dir: Path) -> NodeApplication:
     """The application of the node in ``data_dir``."""
     settings = load_settings(data_dir)
+    database_reached(settings)
     application_class, _ = KINDS[settings.kind]
     return application_class(settings)
 
@@ -133,6 +158,7 @@ def serve(
 ) -> None:
     """Serve the node over HTTP(S) and follow its upstreams until stopped."""
     settings = load_settings(data_dir)
+    database_reached(settings)
     settings = settings.model_copy(update={"follow": follow})
     cert, key = settings.tls_certfile, settings.tls_keyfile
     api = create_app(settings)

@@ -5,11 +5,14 @@ overwritten, nothing recorded."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support.processes import free_port
 
 
 def aidfed(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -19,6 +22,7 @@ def aidfed(*args: str | Path) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=120,
         check=False,
+        env={**os.environ, "COLUMNS": "250"},  # a long path on one line, as the message has it
     )
 
 
@@ -131,3 +135,19 @@ def test_node_init_refuses_bad_settings_and_never_changes_a_nodes_identity(
     moved = aidfed(*again, "--kind", "committee", "--id", "DE", "--port", "8111")
     assert moved.returncode == 0, moved.stderr
     assert '"8111"' in (node / "node.env").read_text(encoding="utf-8")
+
+
+def test_a_node_whose_database_cannot_be_reached_says_so(tmp_path: Path) -> None:
+    folder = tmp_path / "FR"
+    nowhere = f"postgresql://aidfed:secret-word@127.0.0.1:{free_port()}/fr"
+    done = aidfed("node", "init", "--kind", "committee", "--id", "FR", "--name", "SOI",
+                  "--data-dir", folder, "--database", nowhere)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    for command in (("status",), ("sync",), ("node", "serve", "--no-follow")):
+        done = aidfed(*command, "--data-dir", folder)
+        assert done.returncode == 2, done
+        said = " ".join((done.stdout + done.stderr).split())
+        assert "the node's database cannot be reached" in said
+        assert f"AIDFED_DATABASE in {folder / 'node.env'}" in said
+        assert "Traceback" not in said
+        assert "secret-word" not in said

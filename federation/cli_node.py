@@ -222,6 +222,7 @@ def peer_add(
 @peer_app.command("list")
 def peer_list(data_dir: DataDir) -> None:
     """The node's peers (tokens are never shown)."""
+    load_settings(data_dir)  # a folder that holds no node is said to, not listed as empty
     console.print_json(json.dumps([p.public() for p in PeerBook(data_dir).all()]))
 
 
@@ -335,4 +336,5 @@ def user_add(
 @user_app.command("list")
 def user_list(data_dir: DataDir) -> None:
     """The node's users (never a password or a token)."""
+    load_settings(data_dir)
     console.print_json(json.dumps([u.public() for u in UserBook(data_dir).all()]))

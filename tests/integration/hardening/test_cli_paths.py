@@ -75,6 +75,8 @@ def test_a_folder_that_holds_no_node_is_refused_and_left_as_it_was(tmp_path: Pat
     stranger.mkdir()
     refused(aidfed("status", "--data-dir", stranger), "holds no node")
     refused(aidfed("sync", "--data-dir", stranger), "holds no node")
+    refused(aidfed("peer", "list", "--data-dir", stranger), "holds no node")
+    refused(aidfed("user", "list", "--data-dir", stranger), "holds no node")
     assert list(stranger.iterdir()) == []
 
 

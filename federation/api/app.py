@@ -24,6 +24,7 @@ from federation.api.routers import (
     node,
     supervisory,
 )
+from federation.api.strict_query import refuse_unknown_query
 from federation.audit.drift import AuditSettings, DriftWatch
 from federation.node.base import NodeApplication
 from federation.node.committee import CommitteeApplication
@@ -114,7 +115,7 @@ def create_app(settings: Settings) -> FastAPI:
         description=DESCRIPTION,
         version="0.1.0",
         lifespan=lifespan,
-        dependencies=[Depends(access.authorise)],
+        dependencies=[Depends(access.authorise), Depends(refuse_unknown_query)],
     )
     errors.install(app)
     ops.install(app)

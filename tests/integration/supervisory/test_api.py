@@ -119,6 +119,23 @@ def test_a_filter_a_list_does_not_take_is_refused(api: Api) -> None:
     )
 
 
+def test_a_query_parameter_no_endpoint_takes_is_refused_naming_those_it_takes(api: Api) -> None:
+    # A mistyped period ('since' for 'from') would otherwise answer for all time.
+    mistyped = api.http.get("/v1/supervisory/overview", params={"since": "1922-05-01"})
+    refused(mistyped, 422, "request.unknown_parameter")
+    message = mistyped.json()["error"]["message"]
+    assert "unknown query parameter 'since'" in message
+    assert "from, rate_max_age_days, reporting_currency, to" in message
+    both = api.http.get("/v1/supervisory/receipts", params={"sort": "amount", "zz": "1"})
+    refused(both, 422, "request.unknown_parameter")
+    assert "unknown query parameters 'sort', 'zz'" in both.json()["error"]["message"]
+    node = api.http.get("/v1/node", params={"verbose": "1"})
+    refused(node, 422, "request.unknown_parameter")
+    assert "this endpoint takes no query parameters" in node.json()["error"]["message"]
+    period = {"from": "1922-04-01", "to": "1922-12-31"}  # the documented ones still answer
+    assert ok(api.http.get("/v1/supervisory/overview", params=period))["since"] == "1922-04-01"
+
+
 def test_only_a_supervisor_resolves_and_only_what_exists(api: Api) -> None:
     body = {"resolution": "explained", "resolved_on": "1922-09-05"}
     path = "/v1/supervisory/exceptions/3f0c7d2e-1922-4a52-9d0e-000000000017/resolve"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from eventsourcing.persistence import InterfaceError, OperationalError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -37,29 +39,44 @@ def status_for(error: DomainError) -> int:
     return 409
 
 
+# A page for people: a refusal is shown as a page to a browser asking for one (HTML).
+HtmlError = Callable[[Request, int, str, str], Response]
+PAGES = ("/dashboard", "/desk")
+
+
+def answer(request: Request, status: int, code: str, message: str, kind: str) -> Response:
+    """The refusal as JSON, or as a page for a person's browser on the dashboard or the desk."""
+    html: HtmlError | None = getattr(request.app.state, "html_error", None)
+    wants_page = "text/html" in request.headers.get("accept", "")
+    if html is not None and wants_page and request.url.path.startswith(PAGES):
+        return html(request, status, code, message)
+    return error_response(status, code, message, kind)
+
+
 def error_response(status: int, code: str, message: str, kind: str) -> JSONResponse:
     body = ErrorResponse(error=ErrorBody(code=code, message=message, kind=kind))
     return JSONResponse(status_code=status, content=body.model_dump())
 
 
-async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
+async def _domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
-    return error_response(status_for(exc), exc.code, exc.message, exc.kind)
+    return answer(request, status_for(exc), exc.code, exc.message, exc.kind)
 
 
-async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     problems = []
     for err in exc.errors():
         where = ".".join(str(part) for part in err.get("loc", ()) if part != "body")
         problems.append(f"{where}: {err.get('msg', 'invalid')}")
     message = "the request is invalid — " + "; ".join(problems) + "; nothing was recorded"
-    return error_response(422, "request.invalid", message, "input")
+    return answer(request, 422, "request.invalid", message, "input")
 
 
-async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    response = error_response(exc.status_code, f"http.{exc.status_code}", str(exc.detail), "http")
+    status, detail = exc.status_code, str(exc.detail)
+    response = answer(request, status, f"http.{status}", detail, "http")
     for name, value in (exc.headers or {}).items():
         response.headers[name] = value
     return response

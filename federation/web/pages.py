@@ -62,6 +62,27 @@ def home(request: Request) -> str:
     return "/desk" if request.app.state.node.settings.kind == "committee" else "/dashboard"
 
 
+# What a person is told a refused page is, by its status.
+HEADINGS = {
+    401: "Please log in",
+    403: "Not for your role",
+    404: "No such page",
+    422: "This cannot be shown as asked",
+}
+
+
+def error_page(request: Request, status: int, code: str, message: str) -> Response:
+    """A refusal of a dashboard or desk page as a page a person reads, not as JSON."""
+    context = {
+        "heading": HEADINGS.get(status, "This cannot be shown"),
+        "message": message,
+        "code": code,
+        "status": status,
+        "home": "/desk" if request.url.path.startswith("/desk") else "/dashboard",
+    }
+    return templates.TemplateResponse(request, "error.html", context, status_code=status)
+
+
 @router.get("/login")
 def login_form(request: Request, next: str | None = None) -> HTMLResponse:
     """The login form."""

@@ -99,8 +99,37 @@ def test_a_treasurer_is_refused_the_supervisors_pages(
     response = page.goto(f"{base}/dashboard/status")
     assert response is not None
     assert response.status == 403
+    assert page.locator("#error-heading").inner_text() == "Not for your role"
+    assert "supervisors and auditors" in page.locator("#error-message").inner_text()
     shot(page, "dashboard-treasurer-refused")
     page.close()
+
+
+def test_a_page_asked_for_wrongly_is_refused_as_a_page_and_the_api_still_as_json(
+    browser: Browser, intl: tuple[str, InternationalApplication]
+) -> None:
+    base, _ = intl
+    page = browser.new_page()
+    log_in(page, base, "supervisor")
+    response = page.goto(f"{base}/dashboard/countries?reporting_currency=XYZ")
+    assert response is not None
+    assert response.status == 422
+    assert page.locator("#error-heading").inner_text() == "This cannot be shown as asked"
+    assert "unknown currency 'XYZ'" in page.locator("#error-message").inner_text()
+    assert page.locator("#error-code").inner_text() == "money.unknown_currency"
+    shot(page, "dashboard-refused-as-a-page")
+    missing = page.goto(f"{base}/dashboard/nosuch")
+    assert missing is not None
+    assert missing.status == 404
+    assert page.locator("#error-heading").inner_text() == "No such page"
+    page.close()
+    api = httpx.get(
+        f"{base}/v1/supervisory/overview",
+        params={"reporting_currency": "XYZ"},
+        headers={**bearer("tok-supervisor"), "Accept": "text/html"},
+    )
+    assert api.status_code == 422
+    assert api.json()["error"]["code"] == "money.unknown_currency"
 
 
 def test_a_wrong_password_is_refused(

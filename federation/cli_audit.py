@@ -199,10 +199,9 @@ def replay(
             raise typer.BadParameter(unknown.message, param_hint="--reporting-currency") from None
     try:
         manifest, records = bundle_records(bundle)
-        _moment_within(moment, {n["node"]: int(n["size"]) for n in manifest.nodes})
-        total = sum(
-            min(int(n["size"]), moment.at.get(n["node"], int(n["size"]))) for n in manifest.nodes
-        )
+        sizes = {n["node"]: int(n["size"]) for n in manifest.nodes}
+        _moment_within(moment, sizes)
+        total = sum(min(size, moment.at.get(node, size)) for node, size in sizes.items())
         source = {
             "kind": "bundle",
             "path": str(bundle),
@@ -210,7 +209,7 @@ def replay(
             "exported_by": manifest.exported_by,
             "created_at": manifest.created_at,
             "bundle_code_version": manifest.code_version,
-            "bundle_sizes": {n["node"]: int(n["size"]) for n in manifest.nodes},
+            "bundle_sizes": sizes,
         }
         with ReadModel(manifest.exported_by, database) as model, _progress(total) as advance:
             report = replay_report(records, model, moment, source, reporting_currency, advance)

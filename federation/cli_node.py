@@ -92,6 +92,10 @@ def open_node(data_dir: Path) -> NodeApplication:
     return application_class(settings)
 
 
+# The settings a ``node init`` option gives, for naming the option a bad value came from.
+INIT_OPTIONS = {"node_id": "--id", "name": "--name", "database": "--database", "host": "--host"}
+
+
 @node_app.command("init")
 def init(
     kind: Annotated[NodeKind, typer.Option(help="committee, international or liaison")],
@@ -126,10 +130,6 @@ def init(
         raise typer.BadParameter(refused.message, param_hint="--data-dir") from None
     console.print(f"node {settings.node_id} ({kind.value}) in {settings.data_dir}")
     console.print(f"vkey: {signer.vkey}")
-
-
-# The settings a ``node init`` option gives, for naming the option a bad value came from.
-INIT_OPTIONS = {"node_id": "--id", "name": "--name", "database": "--database", "host": "--host"}
 
 
 @node_app.command("show")

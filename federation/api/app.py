@@ -117,8 +117,7 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
         dependencies=[Depends(access.authorise), Depends(refuse_unknown_query)],
     )
-    errors.install(app)
-    app.state.html_error = pages.error_page  # the dashboard's and desk's refusals, as pages
+    errors.install(app, page=pages.error_page)  # the dashboard's and desk's refusals, as pages
     ops.install(app)
     logs.install(app, settings.node_id, settings.log_level)
     app.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")

@@ -39,18 +39,15 @@ def status_for(error: DomainError) -> int:
     return 409
 
 
-# A page for people: a refusal is shown as a page to a browser asking for one (HTML).
-HtmlError = Callable[[Request, int, str, str], Response]
-PAGES = ("/dashboard", "/desk")
+# A refusal as a page for a person, or None where JSON is the answer (given by the web pages).
+ErrorPage = Callable[[Request, int, str, str], Response | None]
 
 
 def answer(request: Request, status: int, code: str, message: str, kind: str) -> Response:
-    """The refusal as JSON, or as a page for a person's browser on the dashboard or the desk."""
-    html: HtmlError | None = getattr(request.app.state, "html_error", None)
-    wants_page = "text/html" in request.headers.get("accept", "")
-    if html is not None and wants_page and request.url.path.startswith(PAGES):
-        return html(request, status, code, message)
-    return error_response(status, code, message, kind)
+    """The refusal as the app's error page would show it to a person, else as JSON."""
+    page: ErrorPage | None = getattr(request.app.state, "error_page", None)
+    shown = page(request, status, code, message) if page is not None else None
+    return shown or error_response(status, code, message, kind)
 
 
 def error_response(status: int, code: str, message: str, kind: str) -> JSONResponse:
@@ -118,8 +115,9 @@ async def _storage_error(_: Request, exc: Exception) -> JSONResponse:
     return response
 
 
-def install(app: FastAPI) -> None:
-    """Register the handlers on ``app``."""
+def install(app: FastAPI, page: ErrorPage | None = None) -> None:
+    """Register the handlers on ``app``; ``page`` shows a refusal to a person where it can."""
+    app.state.error_page = page
     app.add_exception_handler(LogStateError, _log_state_error)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(OperationalError, _storage_error)

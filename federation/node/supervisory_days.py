@@ -114,30 +114,21 @@ def _changed(series: Series | None, changes: list[tuple[str, str, int]]) -> Seri
     deltas: dict[str, list[int]] = {}
     for day, measure, minor in changes:
         deltas.setdefault(day, [0] * len(measures))[place[measure]] += minor
-    changed = sorted(deltas)
     days, sums = series.days, series.sums
-    # The days before the first one changed keep their running sums; every later day's grow
-    # by what was added up to it (``carry``); a new day takes the sums of the day before it.
-    keep = bisect_left(days, changed[0])
+    # The days before the first one changed keep their running sums. From it on, each day's
+    # sums are those through the last old day up to it (``base``: the day's own, or for a new
+    # day the day's before it) plus what was added up to it (``carry``).
+    keep = bisect_left(days, min(deltas))
+    old = {day: i for i, day in enumerate(days[keep:], keep)}
     new_days, new_sums = days[:keep], sums[: keep + 1]
-    carry = [0] * len(measures)
-    j = 0
-    for i in range(keep, len(days)):
-        day = days[i]
-        while j < len(changed) and changed[j] < day:
-            carry = list(map(add, carry, deltas[changed[j]]))
-            new_days.append(changed[j])
-            new_sums.append(tuple(map(add, sums[i], carry)))
-            j += 1
-        if j < len(changed) and changed[j] == day:
+    base, carry = sums[keep], [0] * len(measures)
+    for day in sorted(old.keys() | deltas.keys()):
+        if day in deltas:
             carry = list(map(add, carry, deltas[day]))
-            j += 1
+        if day in old:
+            base = sums[old[day] + 1]
         new_days.append(day)
-        new_sums.append(tuple(map(add, sums[i + 1], carry)))
-    for day in changed[j:]:
-        carry = list(map(add, carry, deltas[day]))
-        new_days.append(day)
-        new_sums.append(tuple(map(add, sums[-1], carry)))
+        new_sums.append(tuple(map(add, base, carry)))
     return Series(measures, new_days, new_sums)
 
 

@@ -71,14 +71,18 @@ HEADINGS = {
 }
 
 
-def error_page(request: Request, status: int, code: str, message: str) -> Response:
-    """A refusal of a dashboard or desk page as a page a person reads, not as JSON."""
+def error_page(request: Request, status: int, code: str, message: str) -> Response | None:
+    """A refusal of a dashboard or desk page as a page a person reads; None (JSON) for anything
+    else, or for a client that does not ask for HTML."""
+    wants_page = "text/html" in request.headers.get("accept", "")
+    if not wants_page or not request.url.path.startswith(HOMES):
+        return None
     context = {
         "heading": HEADINGS.get(status, "This cannot be shown"),
         "message": message,
         "code": code,
         "status": status,
-        "home": "/desk" if request.url.path.startswith("/desk") else "/dashboard",
+        "home": home(request),
     }
     return templates.TemplateResponse(request, "error.html", context, status_code=status)
 

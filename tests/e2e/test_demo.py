@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 
+from federation.demo.run import free
 from federation.demo.scenario import COLLECTIONS, IN_KIND
 from federation.demo.topology import NODES, PASSWORD
 from tests.support.processes import AIDFED, environment, wait_until
@@ -32,21 +33,12 @@ STOP_TIMEOUT = 40.0  # the demo gives its nodes 20 s to stop before it kills the
 
 
 def free_ports(count: int) -> int:
-    """The first of ``count`` consecutive loopback ports nobody listens on just now."""
+    """The first of ``count`` consecutive loopback ports nobody listens on just now (as the demo
+    itself checks them)."""
     for _ in range(200):
         base = random.randrange(20000, 60000 - count)
-        sockets = []
-        try:
-            for port in range(base, base + count):
-                s = socket.socket()
-                sockets.append(s)
-                s.bind(("127.0.0.1", port))
+        if all(free(port) for port in range(base, base + count)):
             return base
-        except OSError:
-            continue
-        finally:
-            for s in sockets:
-                s.close()
     raise AssertionError(f"no {count} consecutive free ports found")
 
 
